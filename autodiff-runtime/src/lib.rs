@@ -20,5 +20,6 @@ pub mod __private {
     pub use crate::rules::arith::*;
     pub use crate::rules::matrix::*;
     pub use crate::rules::scalar::*;
+    pub use crate::params::with_segment;
     pub use crate::rules::support::*;
 }
