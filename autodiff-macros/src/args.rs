@@ -19,13 +19,19 @@ impl Parse for Args {
             let key: Ident = input.parse()?;
             if key == "wrt" {
                 if args.wrt.is_some() {
-                    return Err(syn::Error::new(key.span(), "`wrt` is given twice; list all parameters in one `wrt(..)`"));
+                    return Err(syn::Error::new(
+                        key.span(),
+                        "`wrt` is given twice; list all parameters in one `wrt(..)`",
+                    ));
                 }
                 let content;
                 syn::parenthesized!(content in input);
                 let names = Punctuated::<Ident, Token![,]>::parse_terminated(&content)?;
                 if names.is_empty() {
-                    return Err(syn::Error::new(key.span(), "`wrt()` is empty; name the parameters to differentiate, like `wrt(x, y)`"));
+                    return Err(syn::Error::new(
+                        key.span(),
+                        "`wrt()` is empty; name the parameters to differentiate, like `wrt(x, y)`",
+                    ));
                 }
                 args.wrt = Some(names.into_iter().collect());
             } else {

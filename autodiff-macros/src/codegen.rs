@@ -23,10 +23,26 @@ pub fn grad_ident(f: &Ident) -> Ident {
 }
 
 /// Renders `f_pullback` (and `f_grad` for a scalar output).
-pub fn emit(f: &ItemFn, sig: &Signature, body: &Body, rev: &Reverse, names: &mut NameGen) -> TokenStream {
-    let mut g = Gen { body, names, adj: HashMap::new(), pb: HashMap::new(), grads: HashMap::new() };
+pub fn emit(
+    f: &ItemFn,
+    sig: &Signature,
+    body: &Body,
+    rev: &Reverse,
+    names: &mut NameGen,
+) -> TokenStream {
+    let mut g = Gen {
+        body,
+        names,
+        adj: HashMap::new(),
+        pb: HashMap::new(),
+        grads: HashMap::new(),
+    };
     let pullback = g.pullback_fn(f, sig, rev);
-    let grad = if sig.scalar_output { grad_fn(f, sig) } else { TokenStream::new() };
+    let grad = if sig.scalar_output {
+        grad_fn(f, sig)
+    } else {
+        TokenStream::new()
+    };
     quote!(#pullback #grad)
 }
 
@@ -60,7 +76,10 @@ impl Gen<'_> {
         if let Some(id) = self.pb.get(&v) {
             return id.clone();
         }
-        let id = self.names.fresh(&format!("{}_pullback", self.body.values[v].ident), self.body.values[v].ident.span());
+        let id = self.names.fresh(
+            &format!("{}_pullback", self.body.values[v].ident),
+            self.body.values[v].ident.span(),
+        );
         self.pb.insert(v, id.clone());
         id
     }
@@ -69,7 +88,10 @@ impl Gen<'_> {
         if let Some(id) = self.grads.get(&v) {
             return id.clone();
         }
-        let id = self.names.fresh(&format!("{}_grads", self.body.values[v].ident), self.body.values[v].ident.span());
+        let id = self.names.fresh(
+            &format!("{}_grads", self.body.values[v].ident),
+            self.body.values[v].ident.span(),
+        );
         self.grads.insert(v, id.clone());
         id
     }
@@ -93,7 +115,10 @@ impl Gen<'_> {
         }
         let mut generics = f.sig.generics.clone();
         if named_any {
-            generics.params.insert(0, syn::GenericParam::Lifetime(syn::LifetimeParam::new(lifetime.clone())));
+            generics.params.insert(
+                0,
+                syn::GenericParam::Lifetime(syn::LifetimeParam::new(lifetime.clone())),
+            );
         }
         let captures: Vec<TokenStream> = generics
             .params
@@ -148,7 +173,12 @@ impl Gen<'_> {
         }
         let grads = sig.params.iter().enumerate().map(|(i, p)| {
             if p.active {
-                let v = self.body.values.iter().position(|v| v.origin == crate::ir::Origin::Param(i)).expect("every parameter has a value");
+                let v = self
+                    .body
+                    .values
+                    .iter()
+                    .position(|v| v.origin == crate::ir::Origin::Param(i))
+                    .expect("every parameter has a value");
                 if rev.defined.contains(&v) {
                     let d = self.adj_ident(v);
                     quote!(#d)
@@ -168,7 +198,7 @@ impl Gen<'_> {
         );
         quote! {
             #[doc = #doc]
-            #[allow(unused_variables, unused_mut, unused_parens, unused_braces, non_snake_case, clippy::all, clippy::pedantic)]
+            #[allow(dead_code, unused_variables, unused_mut, unused_parens, unused_braces, non_snake_case, clippy::all, clippy::pedantic)]
             #vis fn #name #impl_generics (#(#inputs),*) -> (#out_ty, impl ::core::ops::FnOnce(#out_ty) -> (#(#grad_tys,)*) + use<#(#captures),*>) #where_clause {
                 #(#items)*
                 #(#forward)*
@@ -201,13 +231,15 @@ impl Gen<'_> {
                 let va = b.value_tokens(a);
                 quote_spanned!(span=> let #id #ty = #va as #to;)
             }
-            Op::Copy(a) => {
-                let ra = b.ref_tokens(a);
-                quote_spanned!(span=> let #id #ty = ::autodiff::__private::value_of(#ra);)
-            }
-            Op::Method { name, recv, args, .. } => {
+            Op::Method {
+                name, recv, args, ..
+            } => {
                 let r = b.place_tokens(recv);
-                let r = if matches!(recv, Place::Value(_) | Place::Field(..)) { r } else { quote!((#r)) };
+                let r = if matches!(recv, Place::Value(_) | Place::Field(..)) {
+                    r
+                } else {
+                    quote!((#r))
+                };
                 let args = args.iter().map(|a| b.place_tokens(&a.place));
                 quote_spanned!(span=> let #id #ty = #r.#name(#(#args),*);)
             }
@@ -253,13 +285,22 @@ impl Gen<'_> {
     }
 
     fn stmt_span(&self, v: ValueId) -> Span {
-        self.body.stmts.iter().find(|s| s.out == v).map(|s| s.span).unwrap_or_else(Span::call_site)
+        self.body
+            .stmts
+            .iter()
+            .find(|s| s.out == v)
+            .map(|s| s.span)
+            .unwrap_or_else(Span::call_site)
     }
 
     fn contribution(&mut self, c: &Contribution, d_value: &Ident) -> TokenStream {
         match c {
             Contribution::Seed => quote!(#d_value),
-            Contribution::Rule { rule, operands, out } => {
+            Contribution::Rule {
+                rule,
+                operands,
+                out,
+            } => {
                 let span = self.stmt_span(*out);
                 let f = Ident::new(rule, span);
                 let ops = operands.iter().map(|p| self.body.ref_tokens(p));
@@ -281,10 +322,6 @@ impl Gen<'_> {
                 let d = self.adj_ident(*out);
                 quote_spanned!(span=> ::autodiff::__private::new_arg_d(&#d, #index))
             }
-            Contribution::Whole { out } => {
-                let d = self.adj_ident(*out);
-                quote!(::autodiff::__private::value_of(&#d))
-            }
         }
     }
 
@@ -301,7 +338,11 @@ impl Gen<'_> {
                 let d = self.adj_ident(*v);
                 quote!(let #g = #pb(#d);)
             }
-            AdjStmt::Accumulate { target, contribution, declare } => {
+            AdjStmt::Accumulate {
+                target,
+                contribution,
+                declare,
+            } => {
                 let c = self.contribution(contribution, d_value);
                 if *declare {
                     let d = self.adj_ident(target.root());
@@ -335,7 +376,13 @@ fn grad_fn(f: &ItemFn, sig: &Signature) -> TokenStream {
             inputs.push(pt);
         }
     }
-    let active: Vec<usize> = sig.params.iter().enumerate().filter(|(_, p)| p.active).map(|(i, _)| i).collect();
+    let active: Vec<usize> = sig
+        .params
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.active)
+        .map(|(i, _)| i)
+        .collect();
     let value = Ident::new("value", Span::mixed_site());
     let pb = Ident::new("pullback", Span::mixed_site());
     let grads = Ident::new("grads", Span::mixed_site());

@@ -16,7 +16,10 @@ fn derive_inner(input: TokenStream) -> syn::Result<TokenStream> {
     let input: DeriveInput = syn::parse2(input)?;
     let name = &input.ident;
     let Data::Struct(data) = &input.data else {
-        return Err(syn::Error::new_spanned(&input.ident, "#[derive(Params)] supports structs whose fields are tensors; enums and unions are not supported"));
+        return Err(syn::Error::new_spanned(
+            &input.ident,
+            "#[derive(Params)] supports structs whose fields are tensors; enums and unions are not supported",
+        ));
     };
     let mut members = Vec::new();
     let mut skipped = Vec::new();
@@ -39,7 +42,8 @@ fn derive_inner(input: TokenStream) -> syn::Result<TokenStream> {
                         skip = true;
                         Ok(())
                     } else {
-                        Err(meta.error("unknown `params` option; the only option is `#[params(skip)]`"))
+                        Err(meta
+                            .error("unknown `params` option; the only option is `#[params(skip)]`"))
                     }
                 })?;
             }
@@ -52,14 +56,18 @@ fn derive_inner(input: TokenStream) -> syn::Result<TokenStream> {
         }
     }
     let Some(first) = types.first().cloned() else {
-        return Err(syn::Error::new_spanned(name, "#[derive(Params)] needs at least one tensor field (fields marked `#[params(skip)]` do not count)"));
+        return Err(syn::Error::new_spanned(
+            name,
+            "#[derive(Params)] needs at least one tensor field (fields marked `#[params(skip)]` do not count)",
+        ));
     };
     let scalar = quote!(<#first as ::autodiff::Params>::Scalar);
     let mut generics = input.generics.clone();
     if !generics.params.is_empty() {
         let wc = generics.make_where_clause();
         for t in &types {
-            wc.predicates.push(syn::parse_quote!(#t: ::autodiff::Params<Scalar = #scalar>));
+            wc.predicates
+                .push(syn::parse_quote!(#t: ::autodiff::Params<Scalar = #scalar>));
         }
     }
     let (impl_g, ty_g, where_c) = generics.split_for_impl();
@@ -71,8 +79,12 @@ fn derive_inner(input: TokenStream) -> syn::Result<TokenStream> {
         })
         .collect();
     let f = format_ident!("__f");
-    let zeros = members.iter().map(|m| quote!(#m: ::autodiff::Params::zeros_like(&self.#m)));
-    let kept = skipped.iter().map(|m| quote!(#m: ::core::clone::Clone::clone(&self.#m)));
+    let zeros = members
+        .iter()
+        .map(|m| quote!(#m: ::autodiff::Params::zeros_like(&self.#m)));
+    let kept = skipped
+        .iter()
+        .map(|m| quote!(#m: ::core::clone::Clone::clone(&self.#m)));
     Ok(quote! {
         #[automatically_derived]
         impl #impl_g ::autodiff::Params for #name #ty_g #where_c {

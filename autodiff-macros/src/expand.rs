@@ -57,9 +57,11 @@ fn expand_fn(f: &mut ItemFn, args: &args::Args, cx: &mut Ctxt) -> TokenStream {
     codegen::emit(f, &sig, &body, &rev, &mut names)
 }
 
-/// The user's function with `#[no_grad]` parameter markers removed.
+/// The user's function with `#[no_grad]` parameter markers removed. It is allowed to be
+/// unused: calling only `f_grad` is normal (an unused `f_grad` still warns).
 fn strip_no_grad(f: &ItemFn) -> ItemFn {
     let mut f = f.clone();
+    f.attrs.push(syn::parse_quote!(#[allow(dead_code)]));
     for input in f.sig.inputs.iter_mut() {
         if let FnArg::Typed(pt) = input {
             pt.attrs.retain(|a| !a.path().is_ident("no_grad"));

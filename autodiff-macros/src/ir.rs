@@ -88,7 +88,6 @@ impl BinOp {
 #[derive(Clone)]
 pub struct Arg {
     pub place: Place,
-    pub span: Span,
 }
 
 /// The operation defining a value.
@@ -101,7 +100,12 @@ pub enum Op {
     /// `-a`.
     Neg(Place),
     /// A method with a rule in [`crate::rules`].
-    Method { name: Ident, recv: Place, args: Vec<Arg>, rule: &'static crate::rules::MethodRule },
+    Method {
+        name: Ident,
+        recv: Place,
+        args: Vec<Arg>,
+        rule: &'static crate::rules::MethodRule,
+    },
     /// `g(args)` for a function `g` with a `g_pullback`.
     Call { func: syn::ExprPath, args: Vec<Arg> },
     /// `Vector3::new(a, b, c)` and friends: a fixed-size nalgebra constructor.
@@ -110,8 +114,6 @@ pub enum Op {
     Array(Vec<Arg>),
     /// `x as f32` between float types.
     Cast(Place, Type),
-    /// A copy of a place into a fresh value (`let w = net.w1;` then reassigned parts).
-    Copy(Place),
 }
 
 /// `let value = op;`
@@ -122,7 +124,6 @@ pub struct Stmt {
     pub ty: Option<Type>,
     pub span: Span,
 }
-
 
 /// A lowered function body.
 pub struct Body {

@@ -46,7 +46,13 @@ pub struct Lowerer<'a> {
 }
 
 /// Lowers `block`, the body of a function with signature `sig`.
-pub fn lower(sig: &Signature, fn_name: &Ident, block: &Block, cx: &mut Ctxt, names: &mut NameGen) -> Option<Body> {
+pub fn lower(
+    sig: &Signature,
+    fn_name: &Ident,
+    block: &Block,
+    cx: &mut Ctxt,
+    names: &mut NameGen,
+) -> Option<Body> {
     let mut l = Lowerer {
         cx,
         names,
@@ -59,7 +65,12 @@ pub fn lower(sig: &Signature, fn_name: &Ident, block: &Block, cx: &mut Ctxt, nam
     };
     for (i, p) in sig.params.iter().enumerate() {
         let id = l.values.len();
-        l.values.push(Value { ident: p.ident.clone(), depth: p.depth, active: p.active, origin: Origin::Param(i) });
+        l.values.push(Value {
+            ident: p.ident.clone(),
+            depth: p.depth,
+            active: p.active,
+            origin: Origin::Param(i),
+        });
         l.bind(&p.ident, Place::Value(id));
     }
     let output = l.lower_block_body(block, true);
@@ -72,12 +83,21 @@ pub fn lower(sig: &Signature, fn_name: &Ident, block: &Block, cx: &mut Ctxt, nam
             return None;
         }
     };
-    Some(Body { values: l.values, items: l.items, stmts: l.stmts, effects: l.effects, output })
+    Some(Body {
+        values: l.values,
+        items: l.items,
+        stmts: l.stmts,
+        effects: l.effects,
+        output,
+    })
 }
 
 impl Lowerer<'_> {
     fn bind(&mut self, name: &Ident, place: Place) {
-        self.scopes.last_mut().expect("scope stack is never empty").insert(name.to_string(), place);
+        self.scopes
+            .last_mut()
+            .expect("scope stack is never empty")
+            .insert(name.to_string(), place);
     }
 
     /// Rebinds an existing local in the scope that declared it (assignment).
@@ -98,12 +118,26 @@ impl Lowerer<'_> {
     fn new_value(&mut self, hint: &str, span: Span, active: bool) -> ValueId {
         let ident = self.names.fresh(hint, span);
         let id = self.values.len();
-        self.values.push(Value { ident, depth: 0, active, origin: Origin::Stmt });
+        self.values.push(Value {
+            ident,
+            depth: 0,
+            active,
+            origin: Origin::Stmt,
+        });
         id
     }
 
-    fn push(&mut self, hint: Option<&Ident>, ty: Option<Type>, span: Span, active: bool, op: Op) -> Place {
-        let name = hint.map(|h| h.to_string()).unwrap_or_else(|| "t".to_string());
+    fn push(
+        &mut self,
+        hint: Option<&Ident>,
+        ty: Option<Type>,
+        span: Span,
+        active: bool,
+        op: Op,
+    ) -> Place {
+        let name = hint
+            .map(|h| h.to_string())
+            .unwrap_or_else(|| "t".to_string());
         let out = self.new_value(&name, span, active);
         self.stmts.push(Stmt { out, op, ty, span });
         Place::Value(out)
@@ -114,7 +148,9 @@ impl Lowerer<'_> {
     }
 
     fn body_view(&self) -> BodyView<'_> {
-        BodyView { values: &self.values }
+        BodyView {
+            values: &self.values,
+        }
     }
 
     /// Lowers the statements of a block; returns the place of its tail expression.
@@ -152,9 +188,13 @@ impl Lowerer<'_> {
 
     fn lower_local(&mut self, local: &syn::Local) {
         let (ident, ty) = match &local.pat {
-            Pat::Ident(pi) if pi.by_ref.is_none() && pi.subpat.is_none() => (pi.ident.clone(), None),
+            Pat::Ident(pi) if pi.by_ref.is_none() && pi.subpat.is_none() => {
+                (pi.ident.clone(), None)
+            }
             Pat::Type(pt) => match &*pt.pat {
-                Pat::Ident(pi) if pi.by_ref.is_none() && pi.subpat.is_none() => (pi.ident.clone(), Some((*pt.ty).clone())),
+                Pat::Ident(pi) if pi.by_ref.is_none() && pi.subpat.is_none() => {
+                    (pi.ident.clone(), Some((*pt.ty).clone()))
+                }
                 other => {
                     self.cx.error_spanned(other, "#[differentiate] supports `let name = ..` bindings only; destructuring patterns are not supported");
                     return;
@@ -166,11 +206,19 @@ impl Lowerer<'_> {
             }
         };
         let Some(init) = &local.init else {
-            self.cx.error_spanned(local, format!("`let {ident};` without a value is not supported; write `let {ident} = ..;`"));
+            self.cx.error_spanned(
+                local,
+                format!(
+                    "`let {ident};` without a value is not supported; write `let {ident} = ..;`"
+                ),
+            );
             return;
         };
         if let Some((else_token, _)) = &init.diverge {
-            self.cx.error_spanned(else_token, "`let .. else` is not supported in #[differentiate] functions");
+            self.cx.error_spanned(
+                else_token,
+                "`let .. else` is not supported in #[differentiate] functions",
+            );
             return;
         }
         let place = self.lower_expr(&init.expr, Some(&ident), ty);
@@ -178,7 +226,12 @@ impl Lowerer<'_> {
     }
 
     fn lower_macro_stmt(&mut self, mac: &syn::Macro) {
-        let name = mac.path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default();
+        let name = mac
+            .path
+            .segments
+            .last()
+            .map(|s| s.ident.to_string())
+            .unwrap_or_default();
         if !ALLOWED_MACROS.contains(&name.as_str()) || mac.path.segments.len() != 1 {
             self.cx.error_spanned(
                 &mac.path,
@@ -186,7 +239,9 @@ impl Lowerer<'_> {
             );
             return;
         }
-        let args = match mac.parse_body_with(syn::punctuated::Punctuated::<Expr, syn::Token![,]>::parse_terminated) {
+        let args = match mac
+            .parse_body_with(syn::punctuated::Punctuated::<Expr, syn::Token![,]>::parse_terminated)
+        {
             Ok(a) => a,
             Err(e) => {
                 self.cx.push(e);
@@ -195,7 +250,8 @@ impl Lowerer<'_> {
         };
         let renamed: Vec<Expr> = args.into_iter().map(|e| self.rename(&e)).collect();
         let path = &mac.path;
-        self.effects.push((self.stmts.len(), quote!(#path!(#(#renamed),*);)));
+        self.effects
+            .push((self.stmts.len(), quote!(#path!(#(#renamed),*);)));
     }
 
     /// An expression statement: assignment, compound assignment, or a side effect.
@@ -207,7 +263,12 @@ impl Lowerer<'_> {
                     return;
                 };
                 if self.lookup(&name.to_string()).is_none() {
-                    self.cx.error_spanned(&a.left, format!("cannot assign to `{name}`: it is not a local variable of this function"));
+                    self.cx.error_spanned(
+                        &a.left,
+                        format!(
+                            "cannot assign to `{name}`: it is not a local variable of this function"
+                        ),
+                    );
                     return;
                 }
                 let place = self.lower_expr(&a.right, Some(&name), None);
@@ -219,14 +280,25 @@ impl Lowerer<'_> {
                     return;
                 };
                 let Some(current) = self.lookup(&name.to_string()).cloned() else {
-                    self.cx.error_spanned(&b.left, format!("cannot assign to `{name}`: it is not a local variable of this function"));
+                    self.cx.error_spanned(
+                        &b.left,
+                        format!(
+                            "cannot assign to `{name}`: it is not a local variable of this function"
+                        ),
+                    );
                     return;
                 };
                 let op = compound_op(&b.op).expect("checked by the match guard");
                 let rhs = self.lower_expr(&b.right, None, None);
                 let active = self.active(&current) || self.active(&rhs);
                 let place = if active {
-                    self.push(Some(&name), None, b.span(), true, Op::Binary(op, current, rhs))
+                    self.push(
+                        Some(&name),
+                        None,
+                        b.span(),
+                        true,
+                        Op::Binary(op, current, rhs),
+                    )
                 } else {
                     let expr = self.rename(&Expr::Binary(syn::ExprBinary {
                         attrs: vec![],
@@ -241,7 +313,10 @@ impl Lowerer<'_> {
             Expr::Macro(m) => self.lower_macro_stmt(&m.mac),
             _ => {
                 if self.mentions_active(e) {
-                    self.cx.error_spanned(e, "the value of this expression is unused; bind it with `let` or remove it");
+                    self.cx.error_spanned(
+                        e,
+                        "the value of this expression is unused; bind it with `let` or remove it",
+                    );
                 } else {
                     let r = self.rename(e);
                     self.effects.push((self.stmts.len(), quote!(#r;)));
@@ -265,30 +340,30 @@ impl Lowerer<'_> {
         }
         impl<'ast> Visit<'ast> for Finder<'_, '_> {
             fn visit_expr_path(&mut self, p: &'ast syn::ExprPath) {
-                if let Some(id) = p.path.get_ident() {
-                    if p.qself.is_none() {
-                        if let Some(place) = self.l.lookup(&id.to_string()) {
-                            if self.l.active(place) {
-                                self.found = true;
-                            }
-                        }
-                    }
+                if let Some(id) = p.path.get_ident()
+                    && p.qself.is_none()
+                    && let Some(place) = self.l.lookup(&id.to_string())
+                    && self.l.active(place)
+                {
+                    self.found = true;
                 }
             }
             fn visit_macro(&mut self, m: &'ast syn::Macro) {
                 // Macro arguments are opaque tokens: look for active names among them.
                 for tt in m.tokens.clone() {
-                    if let proc_macro2::TokenTree::Ident(id) = tt {
-                        if let Some(place) = self.l.lookup(&id.to_string()) {
-                            if self.l.active(place) {
-                                self.found = true;
-                            }
-                        }
+                    if let proc_macro2::TokenTree::Ident(id) = tt
+                        && let Some(place) = self.l.lookup(&id.to_string())
+                        && self.l.active(place)
+                    {
+                        self.found = true;
                     }
                 }
             }
         }
-        let mut f = Finder { l: self, found: false };
+        let mut f = Finder {
+            l: self,
+            found: false,
+        };
         f.visit_expr(e);
         f.found
     }
@@ -300,16 +375,14 @@ impl Lowerer<'_> {
         }
         impl VisitMut for Renamer<'_, '_> {
             fn visit_expr_mut(&mut self, e: &mut Expr) {
-                if let Expr::Path(p) = e {
-                    if p.qself.is_none() {
-                        if let Some(id) = p.path.get_ident() {
-                            if let Some(place) = self.l.lookup(&id.to_string()) {
-                                let tokens = self.l.body_view().place_tokens(place);
-                                *e = syn::parse_quote!((#tokens));
-                                return;
-                            }
-                        }
-                    }
+                if let Expr::Path(p) = e
+                    && p.qself.is_none()
+                    && let Some(id) = p.path.get_ident()
+                    && let Some(place) = self.l.lookup(&id.to_string())
+                {
+                    let tokens = self.l.body_view().place_tokens(place);
+                    *e = syn::parse_quote!((#tokens));
+                    return;
                 }
                 syn::visit_mut::visit_expr_mut(self, e);
             }
@@ -327,12 +400,11 @@ impl Lowerer<'_> {
     /// Lowers an expression to a place. `hint` names the value a `let` binds.
     pub fn lower_expr(&mut self, e: &Expr, hint: Option<&Ident>, ty: Option<Type>) -> Place {
         // A plain local: no new value.
-        if let Expr::Path(p) = e {
-            if let (None, Some(id)) = (&p.qself, p.path.get_ident()) {
-                if let Some(place) = self.lookup(&id.to_string()) {
-                    return place.clone();
-                }
-            }
+        if let Expr::Path(p) = e
+            && let (None, Some(id)) = (&p.qself, p.path.get_ident())
+            && let Some(place) = self.lookup(&id.to_string())
+        {
+            return place.clone();
         }
         if !self.mentions_active(e) {
             if let Some(err) = unsupported_anywhere(e, true) {
@@ -381,7 +453,10 @@ impl Lowerer<'_> {
             Expr::Index(ix) => {
                 let base = self.lower_expr(&ix.expr, None, None);
                 if self.mentions_active(&ix.index) {
-                    self.cx.error_spanned(&ix.index, "an index cannot depend on a differentiated value");
+                    self.cx.error_spanned(
+                        &ix.index,
+                        "an index cannot depend on a differentiated value",
+                    );
                 }
                 let index = self.lower_expr(&ix.index, None, None);
                 Place::Index(Box::new(base), Box::new(index))
@@ -396,7 +471,13 @@ impl Lowerer<'_> {
                 }
             }
             Expr::Array(a) => {
-                let args = a.elems.iter().map(|el| Arg { place: self.lower_expr(el, None, None), span: el.span() }).collect();
+                let args = a
+                    .elems
+                    .iter()
+                    .map(|el| Arg {
+                        place: self.lower_expr(el, None, None),
+                    })
+                    .collect();
                 self.push(hint, ty, span, true, Op::Array(args))
             }
             Expr::Block(b) if b.label.is_none() => {
@@ -406,7 +487,10 @@ impl Lowerer<'_> {
                 match tail {
                     Some(t) => t,
                     None => {
-                        self.cx.error(b.block.brace_token.span.close(), "this block must end with a value (an expression without a semicolon)");
+                        self.cx.error(
+                            b.block.brace_token.span.close(),
+                            "this block must end with a value (an expression without a semicolon)",
+                        );
                         self.poison(hint, span)
                     }
                 }
@@ -427,7 +511,12 @@ impl Lowerer<'_> {
         self.push(hint, None, span, false, Op::Opaque(lit))
     }
 
-    fn lower_method(&mut self, m: &syn::ExprMethodCall, hint: Option<&Ident>, ty: Option<Type>) -> Place {
+    fn lower_method(
+        &mut self,
+        m: &syn::ExprMethodCall,
+        hint: Option<&Ident>,
+        ty: Option<Type>,
+    ) -> Place {
         let name = m.method.to_string();
         let span = m.span();
         if rules::IDENTITY_METHODS.contains(&name.as_str()) && m.args.is_empty() {
@@ -439,7 +528,15 @@ impl Lowerer<'_> {
         }
         let Some(rule) = rules::method(&name, m.args.len()) else {
             if let Some(r) = rules::method_any_arity(&name) {
-                self.cx.error_spanned(&m.method, format!("`.{name}()` takes {} argument{} in #[differentiate] code, found {}", r.arity, if r.arity == 1 { "" } else { "s" }, m.args.len()));
+                self.cx.error_spanned(
+                    &m.method,
+                    format!(
+                        "`.{name}()` takes {} argument{} in #[differentiate] code, found {}",
+                        r.arity,
+                        if r.arity == 1 { "" } else { "s" },
+                        m.args.len()
+                    ),
+                );
             } else {
                 self.cx.error_spanned(
                     &m.method,
@@ -452,7 +549,10 @@ impl Lowerer<'_> {
             return self.opaque(&Expr::MethodCall(m.clone()), hint, ty);
         }
         if m.turbofish.is_some() {
-            self.cx.error_spanned(&m.turbofish, "turbofish on a differentiated method is not supported");
+            self.cx.error_spanned(
+                &m.turbofish,
+                "turbofish on a differentiated method is not supported",
+            );
         }
         let recv = self.lower_expr(&m.receiver, None, None);
         let mut args = Vec::new();
@@ -460,9 +560,22 @@ impl Lowerer<'_> {
             if !rule.diff_args[k] && self.mentions_active(a) {
                 self.cx.error_spanned(a, format!("argument {} of `.{name}()` cannot depend on a differentiated value; `.powf(..)` takes a differentiable exponent", k + 1));
             }
-            args.push(Arg { place: self.lower_expr(a, None, None), span: a.span() });
+            args.push(Arg {
+                place: self.lower_expr(a, None, None),
+            });
         }
-        self.push(hint, ty, span, true, Op::Method { name: m.method.clone(), recv, args, rule })
+        self.push(
+            hint,
+            ty,
+            span,
+            true,
+            Op::Method {
+                name: m.method.clone(),
+                recv,
+                args,
+                rule,
+            },
+        )
     }
 
     fn lower_call(&mut self, c: &syn::ExprCall, hint: Option<&Ident>, ty: Option<Type>) -> Place {
@@ -471,18 +584,42 @@ impl Lowerer<'_> {
             self.cx.error_spanned(&c.func, "#[differentiate] can only call functions by path (`g(x)`, `module::g(x)`), not closures or computed functions");
             return self.poison(hint, span);
         };
-        let args: Vec<Arg> = c.args.iter().map(|a| Arg { place: self.lower_expr(a, None, None), span: a.span() }).collect();
+        let args: Vec<Arg> = c
+            .args
+            .iter()
+            .map(|a| Arg {
+                place: self.lower_expr(a, None, None),
+            })
+            .collect();
         let segs = &func.path.segments;
         let is_ctor = segs.len() >= 2
             && segs.last().is_some_and(|s| s.ident == "new")
             && rules::is_constructor_type(&segs[segs.len() - 2].ident.to_string());
         if is_ctor {
-            self.push(hint, ty, span, true, Op::Construct { func: func.clone(), args })
+            self.push(
+                hint,
+                ty,
+                span,
+                true,
+                Op::Construct {
+                    func: func.clone(),
+                    args,
+                },
+            )
         } else {
             if func.qself.is_some() {
                 self.cx.error_spanned(func, "#[differentiate] cannot call a `<T as Trait>::f` path with differentiated arguments; call a free function with a `_pullback`");
             }
-            self.push(hint, ty, span, true, Op::Call { func: func.clone(), args })
+            self.push(
+                hint,
+                ty,
+                span,
+                true,
+                Op::Call {
+                    func: func.clone(),
+                    args,
+                },
+            )
         }
     }
 }
@@ -496,7 +633,16 @@ impl BodyView<'_> {
     fn place_tokens(&self, p: &Place) -> TokenStream {
         // Rendering only needs the idents; build a temporary body around them.
         let body = Body {
-            values: self.values.iter().map(|v| Value { ident: v.ident.clone(), depth: v.depth, active: v.active, origin: v.origin }).collect(),
+            values: self
+                .values
+                .iter()
+                .map(|v| Value {
+                    ident: v.ident.clone(),
+                    depth: v.depth,
+                    active: v.active,
+                    origin: v.origin,
+                })
+                .collect(),
             items: Vec::new(),
             stmts: Vec::new(),
             effects: Vec::new(),
@@ -546,7 +692,14 @@ fn binop_token(op: BinOp) -> syn::BinOp {
 fn is_comparison_or_logic(op: &syn::BinOp) -> bool {
     matches!(
         op,
-        syn::BinOp::Eq(_) | syn::BinOp::Ne(_) | syn::BinOp::Lt(_) | syn::BinOp::Le(_) | syn::BinOp::Gt(_) | syn::BinOp::Ge(_) | syn::BinOp::And(_) | syn::BinOp::Or(_)
+        syn::BinOp::Eq(_)
+            | syn::BinOp::Ne(_)
+            | syn::BinOp::Lt(_)
+            | syn::BinOp::Le(_)
+            | syn::BinOp::Gt(_)
+            | syn::BinOp::Ge(_)
+            | syn::BinOp::And(_)
+            | syn::BinOp::Or(_)
     )
 }
 
@@ -574,7 +727,10 @@ fn unsupported_anywhere(e: &Expr, opaque: bool) -> Option<syn::Error> {
             self.set(e.unsafe_token, "#[differentiate] does not support `unsafe` blocks; move the unsafe code into a function with a hand-written `_pullback`");
         }
         fn visit_expr_async(&mut self, e: &'ast syn::ExprAsync) {
-            self.set(e.async_token, "#[differentiate] does not support `async` blocks");
+            self.set(
+                e.async_token,
+                "#[differentiate] does not support `async` blocks",
+            );
         }
         fn visit_expr_await(&mut self, e: &'ast syn::ExprAwait) {
             self.set(e.await_token, "#[differentiate] does not support `.await`");
@@ -583,13 +739,19 @@ fn unsupported_anywhere(e: &Expr, opaque: bool) -> Option<syn::Error> {
             self.set_structural(e.if_token, "#[differentiate] does not support `if` yet; for a smooth choice use `a.max(b)`, `x.clamp(lo, hi)` or `x.abs()`");
         }
         fn visit_expr_match(&mut self, e: &'ast syn::ExprMatch) {
-            self.set_structural(e.match_token, "#[differentiate] does not support `match` yet");
+            self.set_structural(
+                e.match_token,
+                "#[differentiate] does not support `match` yet",
+            );
         }
         fn visit_expr_for_loop(&mut self, e: &'ast syn::ExprForLoop) {
             self.set_structural(e.for_token, "#[differentiate] does not support `for` loops yet; unroll the loop or use vector operations such as `a.dot(&b)` and `v.sum()`");
         }
         fn visit_expr_while(&mut self, e: &'ast syn::ExprWhile) {
-            self.set_structural(e.while_token, "#[differentiate] does not support `while` loops yet");
+            self.set_structural(
+                e.while_token,
+                "#[differentiate] does not support `while` loops yet",
+            );
         }
         fn visit_expr_loop(&mut self, e: &'ast syn::ExprLoop) {
             self.set_structural(e.loop_token, "#[differentiate] does not support `loop` yet");
@@ -598,13 +760,22 @@ fn unsupported_anywhere(e: &Expr, opaque: bool) -> Option<syn::Error> {
             self.set_structural(e.or1_token, "#[differentiate] does not support closures yet; write a separate `#[differentiate]` function and call it");
         }
         fn visit_expr_try(&mut self, e: &'ast syn::ExprTry) {
-            self.set(e.question_token, "#[differentiate] does not support the `?` operator");
+            self.set(
+                e.question_token,
+                "#[differentiate] does not support the `?` operator",
+            );
         }
         fn visit_expr_break(&mut self, e: &'ast syn::ExprBreak) {
-            self.set_structural(e.break_token, "#[differentiate] does not support `break` yet");
+            self.set_structural(
+                e.break_token,
+                "#[differentiate] does not support `break` yet",
+            );
         }
         fn visit_expr_continue(&mut self, e: &'ast syn::ExprContinue) {
-            self.set_structural(e.continue_token, "#[differentiate] does not support `continue` yet");
+            self.set_structural(
+                e.continue_token,
+                "#[differentiate] does not support `continue` yet",
+            );
         }
         fn visit_expr_return(&mut self, e: &'ast syn::ExprReturn) {
             self.set(e.return_token, "#[differentiate] does not support early `return` yet; compute the result in one expression at the end of the function");

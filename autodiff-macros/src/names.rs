@@ -14,7 +14,9 @@ pub struct NameGen {
 impl NameGen {
     /// `reserved`: names generated code must not reuse (the parameters).
     pub fn new<'a>(reserved: impl IntoIterator<Item = &'a Ident>) -> Self {
-        NameGen { used: reserved.into_iter().map(|i| i.to_string()).collect() }
+        NameGen {
+            used: reserved.into_iter().map(|i| i.to_string()).collect(),
+        }
     }
 
     /// A fresh hygienic identifier based on `base`, located at `span` for diagnostics.

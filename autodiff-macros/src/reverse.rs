@@ -13,15 +13,17 @@ use std::collections::HashSet;
 /// What is added to a cotangent.
 pub enum Contribution {
     /// `::autodiff::__private::RULE(&operands.., &value, &d_value)`.
-    Rule { rule: String, operands: Vec<Place>, out: ValueId },
+    Rule {
+        rule: String,
+        operands: Vec<Place>,
+        out: ValueId,
+    },
     /// Element `index` of the tuple returned by the pullback of the call defining `out`.
     CallGrad { out: ValueId, index: usize },
     /// `d_out[index]` for an array literal.
     Element { out: ValueId, index: usize },
     /// Argument `index` (row-major) of a matrix constructor `Matrix::new(..)`.
     ConstructorArg { out: ValueId, index: usize },
-    /// A copy of `d_out` (the value is an unchanged copy of the operand).
-    Whole { out: ValueId },
     /// The cotangent of the function's output, given to the pullback.
     Seed,
 }
@@ -30,7 +32,11 @@ pub enum AdjStmt {
     /// `let mut d_v = zeros_like(&v);`
     ZeroInit(ValueId),
     /// `let mut d_root = c;` when `declare`, else `accum(&mut d_place, c);`
-    Accumulate { target: Place, contribution: Contribution, declare: bool },
+    Accumulate {
+        target: Place,
+        contribution: Contribution,
+        declare: bool,
+    },
     /// `let g = pb(d_out);` for the call defining `out`.
     CallPullback(ValueId),
 }
@@ -43,7 +49,11 @@ pub struct Reverse {
 }
 
 pub fn sweep(body: &Body) -> Reverse {
-    let mut r = Sweep { body, stmts: Vec::new(), defined: HashSet::new() };
+    let mut r = Sweep {
+        body,
+        stmts: Vec::new(),
+        defined: HashSet::new(),
+    };
     // Zero-initialized cotangents: roots that receive partial contributions (a field or an
     // element). Others are declared by their first contribution; parameters that receive
     // none are zero in the result.
@@ -81,24 +91,70 @@ pub fn sweep(body: &Body) -> Reverse {
             Op::Binary(op, a, b) => {
                 let operands = vec![a.clone(), b.clone()];
                 if body.place_active(a) {
-                    r.contribute(a, Contribution::Rule { rule: format!("{}_d_lhs", op.name()), operands: operands.clone(), out });
+                    r.contribute(
+                        a,
+                        Contribution::Rule {
+                            rule: format!("{}_d_lhs", op.name()),
+                            operands: operands.clone(),
+                            out,
+                        },
+                    );
                 }
                 if body.place_active(b) {
-                    r.contribute(b, Contribution::Rule { rule: format!("{}_d_rhs", op.name()), operands, out });
+                    r.contribute(
+                        b,
+                        Contribution::Rule {
+                            rule: format!("{}_d_rhs", op.name()),
+                            operands,
+                            out,
+                        },
+                    );
                 }
             }
-            Op::Neg(a) => r.contribute(a, Contribution::Rule { rule: "neg_d_recv".into(), operands: vec![a.clone()], out }),
-            Op::Cast(a, _) => r.contribute(a, Contribution::Rule { rule: "cast_d_recv".into(), operands: vec![a.clone()], out }),
-            Op::Copy(a) => r.contribute(a, Contribution::Whole { out }),
-            Op::Method { name, recv, args, rule } => {
+            Op::Neg(a) => r.contribute(
+                a,
+                Contribution::Rule {
+                    rule: "neg_d_recv".into(),
+                    operands: vec![a.clone()],
+                    out,
+                },
+            ),
+            Op::Cast(a, _) => r.contribute(
+                a,
+                Contribution::Rule {
+                    rule: "cast_d_recv".into(),
+                    operands: vec![a.clone()],
+                    out,
+                },
+            ),
+            Op::Method {
+                name,
+                recv,
+                args,
+                rule,
+            } => {
                 let mut operands = vec![recv.clone()];
                 operands.extend(args.iter().map(|a| a.place.clone()));
                 if body.place_active(recv) {
-                    r.contribute(recv, Contribution::Rule { rule: format!("{name}_d_recv"), operands: operands.clone(), out });
+                    r.contribute(
+                        recv,
+                        Contribution::Rule {
+                            rule: format!("{name}_d_recv"),
+                            operands: operands.clone(),
+                            out,
+                        },
+                    );
                 }
                 for (k, a) in args.iter().enumerate() {
                     if rule.diff_args[k] && body.place_active(&a.place) {
-                        r.contribute(&a.place, Contribution::Rule { rule: format!("{name}_d_arg{k}"), operands: operands.clone(), out });
+                        r.contribute(
+                            &a.place,
+                            Contribution::Rule {
+                                rule: format!("{name}_d_arg{k}"),
+                                operands: operands.clone(),
+                                out,
+                            },
+                        );
                     }
                 }
             }
@@ -120,7 +176,10 @@ pub fn sweep(body: &Body) -> Reverse {
             }
         }
     }
-    Reverse { stmts: r.stmts, defined: r.defined }
+    Reverse {
+        stmts: r.stmts,
+        defined: r.defined,
+    }
 }
 
 struct Sweep<'a> {
@@ -137,7 +196,11 @@ impl Sweep<'_> {
         }
         let declare = !target.is_partial() && !self.defined.contains(&root);
         self.defined.insert(root);
-        self.stmts.push(AdjStmt::Accumulate { target: target.clone(), contribution, declare });
+        self.stmts.push(AdjStmt::Accumulate {
+            target: target.clone(),
+            contribution,
+            declare,
+        });
     }
 }
 
@@ -146,8 +209,12 @@ pub fn operands(op: &Op) -> Vec<&Place> {
     match op {
         Op::Opaque(_) => vec![],
         Op::Binary(_, a, b) => vec![a, b],
-        Op::Neg(a) | Op::Cast(a, _) | Op::Copy(a) => vec![a],
-        Op::Method { recv, args, .. } => std::iter::once(recv).chain(args.iter().map(|a| &a.place)).collect(),
-        Op::Call { args, .. } | Op::Construct { args, .. } | Op::Array(args) => args.iter().map(|a| &a.place).collect(),
+        Op::Neg(a) | Op::Cast(a, _) => vec![a],
+        Op::Method { recv, args, .. } => std::iter::once(recv)
+            .chain(args.iter().map(|a| &a.place))
+            .collect(),
+        Op::Call { args, .. } | Op::Construct { args, .. } | Op::Array(args) => {
+            args.iter().map(|a| &a.place).collect()
+        }
     }
 }

@@ -19,13 +19,28 @@ pub struct MethodRule {
 }
 
 const fn unary(name: &'static str) -> MethodRule {
-    MethodRule { name, arity: 0, diff_args: &[], constant: false }
+    MethodRule {
+        name,
+        arity: 0,
+        diff_args: &[],
+        constant: false,
+    }
 }
 const fn binary(name: &'static str) -> MethodRule {
-    MethodRule { name, arity: 1, diff_args: &[true], constant: false }
+    MethodRule {
+        name,
+        arity: 1,
+        diff_args: &[true],
+        constant: false,
+    }
 }
 const fn constant(name: &'static str, arity: usize) -> MethodRule {
-    MethodRule { name, arity, diff_args: &[], constant: true }
+    MethodRule {
+        name,
+        arity,
+        diff_args: &[],
+        constant: true,
+    }
 }
 
 /// Every method the macro differentiates, scalar and matrix.
@@ -63,9 +78,24 @@ pub static METHODS: &[MethodRule] = &[
     binary("hypot"),
     binary("max"),
     binary("min"),
-    MethodRule { name: "powi", arity: 1, diff_args: &[false], constant: false },
-    MethodRule { name: "mul_add", arity: 2, diff_args: &[true, true], constant: false },
-    MethodRule { name: "clamp", arity: 2, diff_args: &[true, true], constant: false },
+    MethodRule {
+        name: "powi",
+        arity: 1,
+        diff_args: &[false],
+        constant: false,
+    },
+    MethodRule {
+        name: "mul_add",
+        arity: 2,
+        diff_args: &[true, true],
+        constant: false,
+    },
+    MethodRule {
+        name: "clamp",
+        arity: 2,
+        diff_args: &[true, true],
+        constant: false,
+    },
     // nalgebra fixed-size matrices and vectors
     unary("transpose"),
     binary("dot"),
@@ -99,14 +129,26 @@ pub fn method_any_arity(name: &str) -> Option<&'static MethodRule> {
 
 /// A readable list of supported method names for error messages.
 pub fn method_names() -> String {
-    let names: Vec<&str> = METHODS.iter().filter(|m| !m.constant).map(|m| m.name).collect();
+    let names: Vec<&str> = METHODS
+        .iter()
+        .filter(|m| !m.constant)
+        .map(|m| m.name)
+        .collect();
     names.join(", ")
 }
 
 /// Type names whose `::new(..)` builds a fixed-size nalgebra matrix from its entries
 /// (given row by row).
 pub fn is_constructor_type(name: &str) -> bool {
-    let starts = ["Vector", "SVector", "Matrix", "SMatrix", "RowVector", "RowSVector", "Point"];
+    let starts = [
+        "Vector",
+        "SVector",
+        "Matrix",
+        "SMatrix",
+        "RowVector",
+        "RowSVector",
+        "Point",
+    ];
     starts.iter().any(|s| name.starts_with(s))
 }
 

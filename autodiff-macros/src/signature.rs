@@ -11,13 +11,11 @@ use syn::{FnArg, Ident, ItemFn, Pat, ReturnType, Type};
 /// One parameter.
 pub struct Param {
     pub ident: Ident,
-    pub ty: Type,
     /// `x: &T` is 1, `x: T` is 0.
     pub depth: u8,
     pub active: bool,
     /// The gradient's type: `T` for `T`, `&T`, `&mut T`.
     pub grad_ty: Type,
-    pub mutable_binding: bool,
 }
 
 pub struct Signature {
@@ -42,7 +40,13 @@ pub fn analyze(f: &ItemFn, args: &Args, cx: &mut Ctxt) -> Option<Signature> {
     }
     let output = match &sig.output {
         ReturnType::Default => {
-            cx.error_spanned(&sig.ident, format!("`{}` returns nothing to differentiate; add a return type such as `-> f64`", sig.ident));
+            cx.error_spanned(
+                &sig.ident,
+                format!(
+                    "`{}` returns nothing to differentiate; add a return type such as `-> f64`",
+                    sig.ident
+                ),
+            );
             return None;
         }
         ReturnType::Type(_, ty) => (**ty).clone(),
@@ -51,7 +55,10 @@ pub fn analyze(f: &ItemFn, args: &Args, cx: &mut Ctxt) -> Option<Signature> {
         cx.error_spanned(t, "#[differentiate] does not support tuple return types yet; return one value, or a struct deriving `Params`");
     }
     if contains_impl_trait(&output) {
-        cx.error_spanned(&output, "#[differentiate] needs a concrete return type, not `impl Trait`");
+        cx.error_spanned(
+            &output,
+            "#[differentiate] needs a concrete return type, not `impl Trait`",
+        );
     }
 
     let mut params = Vec::new();
@@ -61,9 +68,9 @@ pub fn analyze(f: &ItemFn, args: &Args, cx: &mut Ctxt) -> Option<Signature> {
                 cx.error_spanned(r, "#[differentiate] does not support methods yet; write a free function taking the value as a parameter, like `fn loss(net: &Mlp, ..)`");
             }
             FnArg::Typed(pt) => {
-                let (ident, mutable_binding) = match &*pt.pat {
+                let ident = match &*pt.pat {
                     Pat::Ident(pi) if pi.by_ref.is_none() && pi.subpat.is_none() => {
-                        (pi.ident.clone(), pi.mutability.is_some())
+                        pi.ident.clone()
                     }
                     other => {
                         cx.error_spanned(other, "#[differentiate] needs a plain parameter name like `x: f64`; destructure it inside the body instead");
@@ -77,25 +84,36 @@ pub fn analyze(f: &ItemFn, args: &Args, cx: &mut Ctxt) -> Option<Signature> {
                 let (depth, grad_ty) = strip_refs(&pt.ty);
                 let inactive_by_type = is_inactive_type(&pt.ty);
                 let active = match &args.wrt {
-                    Some(names) => names.iter().any(|n| *n == ident),
+                    Some(names) => names.contains(&ident),
                     None => !no_grad && !inactive_by_type,
                 };
                 if active && inactive_by_type && args.wrt.is_some() {
                     cx.error_spanned(&pt.ty, format!("cannot differentiate with respect to `{ident}`: its type has no derivative; remove it from `wrt(..)`"));
                 }
-                if let Type::Slice(_) = &grad_ty {
-                    if active {
-                        cx.error_spanned(&pt.ty, format!("cannot differentiate with respect to slice `{ident}`: its size is unknown at compile time; use an array `[f64; N]` or an nalgebra `SVector`"));
-                    }
+                if let Type::Slice(_) = &grad_ty
+                    && active
+                {
+                    cx.error_spanned(&pt.ty, format!("cannot differentiate with respect to slice `{ident}`: its size is unknown at compile time; use an array `[f64; N]` or an nalgebra `SVector`"));
                 }
-                params.push(Param { ident, ty: (*pt.ty).clone(), depth, active, grad_ty, mutable_binding });
+                params.push(Param {
+                    ident,
+                    depth,
+                    active,
+                    grad_ty,
+                });
             }
         }
     }
     if let Some(names) = &args.wrt {
         for n in names {
             if !params.iter().any(|p| p.ident == *n) {
-                cx.error(n.span(), format!("`wrt` names `{n}`, which is not a parameter of `{}`", sig.ident));
+                cx.error(
+                    n.span(),
+                    format!(
+                        "`wrt` names `{n}`, which is not a parameter of `{}`",
+                        sig.ident
+                    ),
+                );
             }
         }
     }
@@ -103,7 +121,11 @@ pub fn analyze(f: &ItemFn, args: &Args, cx: &mut Ctxt) -> Option<Signature> {
         cx.error_spanned(&sig.ident, format!("`{}` has no parameter to differentiate: integer, `bool` and `char` parameters and `#[no_grad]` ones are constants; add a float, array, nalgebra or `Params` parameter", sig.ident));
     }
     let scalar_output = is_scalar_type(&output);
-    Some(Signature { params, output, scalar_output })
+    Some(Signature {
+        params,
+        output,
+        scalar_output,
+    })
 }
 
 /// `&&T` -> (2, T).
@@ -128,7 +150,9 @@ pub fn is_inactive_type(ty: &Type) -> bool {
         Type::Paren(p) => is_inactive_type(&p.elem),
         Type::Group(g) => is_inactive_type(&g.elem),
         Type::Path(p) if p.qself.is_none() => {
-            p.path.segments.last().is_some_and(|s| s.arguments.is_none() && is_inactive_type_name(&s.ident.to_string()))
+            p.path.segments.last().is_some_and(|s| {
+                s.arguments.is_none() && is_inactive_type_name(&s.ident.to_string())
+            })
         }
         _ => false,
     }
@@ -143,7 +167,9 @@ fn is_scalar_type(ty: &Type) -> bool {
         Type::Path(p) if p.qself.is_none() => match p.path.segments.last() {
             Some(s) if s.arguments.is_none() => {
                 let n = s.ident.to_string();
-                !crate::rules::is_constructor_type(&n) && !n.starts_with("Matrix") && !is_inactive_type_name(&n)
+                !crate::rules::is_constructor_type(&n)
+                    && !n.starts_with("Matrix")
+                    && !is_inactive_type_name(&n)
             }
             _ => false,
         },
@@ -192,7 +218,10 @@ pub fn name_elided_lifetimes(ty: &mut Type, lifetime: &syn::Lifetime) -> bool {
             }
         }
     }
-    let mut n = Namer { lt: lifetime, changed: false };
+    let mut n = Namer {
+        lt: lifetime,
+        changed: false,
+    };
     n.visit_type_mut(ty);
     n.changed
 }

@@ -9,7 +9,14 @@ fn expand(args: proc_macro2::TokenStream, item: proc_macro2::TokenStream) -> Str
 
 #[test]
 fn scalar_function_gets_pullback_and_grad() {
-    let out = expand(quote!(), quote!(fn f(x: f64, y: f64) -> f64 { x * y + x.sin() }));
+    let out = expand(
+        quote!(),
+        quote!(
+            fn f(x: f64, y: f64) -> f64 {
+                x * y + x.sin()
+            }
+        ),
+    );
     assert!(out.contains("fn f_pullback"), "{out}");
     assert!(out.contains("fn f_grad"), "{out}");
     assert!(out.contains("mul_d_lhs"), "{out}");
@@ -19,7 +26,14 @@ fn scalar_function_gets_pullback_and_grad() {
 
 #[test]
 fn errors_are_collected_and_original_kept() {
-    let out = expand(quote!(wrt(z)), quote!(fn g(x: f64) -> f64 { x.frobnicate() }));
+    let out = expand(
+        quote!(wrt(z)),
+        quote!(
+            fn g(x: f64) -> f64 {
+                x.frobnicate()
+            }
+        ),
+    );
     assert!(out.contains("fn g"), "{out}");
     assert!(out.contains("`wrt` names `z`"), "{out}");
     assert!(out.contains("frobnicate"), "{out}");
@@ -35,7 +49,10 @@ fn expansion_snapshots() {
     let mut inputs: Vec<_> = std::fs::read_dir(&dir)
         .expect("tests/expand exists")
         .map(|e| e.expect("readable dir entry").path())
-        .filter(|p| p.extension().is_some_and(|e| e == "rs") && !p.to_string_lossy().ends_with(".expanded.rs"))
+        .filter(|p| {
+            p.extension().is_some_and(|e| e == "rs")
+                && !p.to_string_lossy().ends_with(".expanded.rs")
+        })
         .collect();
     inputs.sort();
     assert!(inputs.len() >= 2);
@@ -58,5 +75,8 @@ fn expansion_snapshots() {
             failures.push(snap.display().to_string());
         }
     }
-    assert!(failures.is_empty(), "expansion changed (UPDATE_SNAPSHOTS=1 to accept): {failures:?}");
+    assert!(
+        failures.is_empty(),
+        "expansion changed (UPDATE_SNAPSHOTS=1 to accept): {failures:?}"
+    );
 }

@@ -134,7 +134,11 @@ pub fn norm_d_recv<T: Real, const R: usize, const C: usize>(
     y: &T,
     d: &T,
 ) -> SMatrix<T, R, C> {
-    if *y == T::of_f64(0.0) { SMatrix::zeros() } else { a * (*d / *y) }
+    if *y == T::of_f64(0.0) {
+        SMatrix::zeros()
+    } else {
+        a * (*d / *y)
+    }
 }
 
 /// Cotangent of `a` in `y = a.norm_squared()`.
@@ -159,8 +163,20 @@ mod tests {
         let b = Matrix2x3::new(-1.0, 0.5, 0.25, 0.7, -0.6, 2.0);
         check_unary(&a, |a| a.transpose(), transpose_d_recv);
         check_binary(&a, &b, |a, b| a.dot(b), dot_d_recv, dot_d_arg0);
-        check_binary(&a, &b, |a, b| a.component_mul(b), component_mul_d_recv, component_mul_d_arg0);
-        check_binary(&a, &b, |a, b| a.component_div(b), component_div_d_recv, component_div_d_arg0);
+        check_binary(
+            &a,
+            &b,
+            |a, b| a.component_mul(b),
+            component_mul_d_recv,
+            component_mul_d_arg0,
+        );
+        check_binary(
+            &a,
+            &b,
+            |a, b| a.component_div(b),
+            component_div_d_recv,
+            component_div_d_arg0,
+        );
         check_unary(&a, |a| a.sum(), sum_d_recv);
         check_unary(&a, |a| a.norm(), norm_d_recv);
         check_unary(&a, |a| a.norm_squared(), norm_squared_d_recv);

@@ -37,6 +37,9 @@ pub fn value_of<T: Clone>(x: &T) -> T {
 /// Cotangent of argument `k` of a fixed-size constructor `Matrix::new(a0, a1, ..)`, whose
 /// arguments are given row by row.
 #[inline(always)]
-pub fn new_arg_d<T: Real, const R: usize, const C: usize>(d: &nalgebra::SMatrix<T, R, C>, k: usize) -> T {
+pub fn new_arg_d<T: Real, const R: usize, const C: usize>(
+    d: &nalgebra::SMatrix<T, R, C>,
+    k: usize,
+) -> T {
     d[(k / C, k % C)]
 }
