@@ -7,6 +7,7 @@
 //! scaled, saved and optimized as one unit.
 
 pub mod gradcheck;
+pub mod optim;
 pub mod params;
 pub mod real;
 pub mod rules;
