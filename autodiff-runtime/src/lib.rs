@@ -10,6 +10,7 @@
 #![allow(clippy::type_complexity)]
 
 pub mod gradcheck;
+pub mod optim;
 pub mod params;
 pub mod real;
 pub mod rules;
