@@ -6,7 +6,10 @@
 //! [`rules`]; [`Params`] is the trait that lets a parameter struct be zeroed, accumulated,
 //! scaled, saved and optimized as one unit.
 
+pub mod checkpoint;
+pub mod data;
 pub mod gradcheck;
+pub mod metrics;
 pub mod params;
 pub mod real;
 pub mod rules;
