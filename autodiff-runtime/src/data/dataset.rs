@@ -19,7 +19,7 @@ use super::batches::Batches;
 /// use nalgebra::SVector;
 ///
 /// let data = Dataset::new(
-///     vec![SVector::<f32, 2>::new(0.0, 1.0), SVector::new(1.0, 0.0), SVector::new(1.0, 1.0)],
+///     vec![SVector::<f32, 2>::new(0.0, 1.0), [1.0, 0.0].into(), [1.0, 1.0].into()],
 ///     vec![0, 1, 1],
 /// );
 /// assert_eq!(data.len(), 3);

@@ -17,16 +17,16 @@ use nalgebra::SVector;
 /// use nalgebra::SVector;
 ///
 /// let mut train = Dataset::new(
-///     vec![SVector::<f64, 2>::new(1.0, 5.0), SVector::new(3.0, 5.0)],
+///     vec![SVector::<f64, 2>::new(1.0, 5.0), [3.0, 5.0].into()],
 ///     vec![0, 1],
 /// );
 /// let mut test = Dataset::new(vec![SVector::<f64, 2>::new(4.0, 6.0)], vec![1]);
 /// let scaler = Standardizer::fit(&train);
 /// scaler.apply(&mut train);
 /// scaler.apply(&mut test);
-/// assert_eq!(train.samples()[0], SVector::new(-1.0, 0.0));
+/// assert_eq!(train.samples()[0].as_slice(), &[-1.0, 0.0]);
 /// // Feature 1 is constant in the training data: centred, not scaled.
-/// assert_eq!(test.samples()[0], SVector::new(2.0, 1.0));
+/// assert_eq!(test.samples()[0].as_slice(), &[2.0, 1.0]);
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Standardizer<T: Real, const N: usize> {
