@@ -165,7 +165,7 @@ impl fmt::Display for CheckpointError {
                 "tensor `{name}` has dtype {file} in the file, but the model uses {model}"
             ),
             CheckpointErrorKind::InvalidParams(message) => {
-                write!(f, "cannot save these parameters: {message}")
+                write!(f, "the parameters cannot be stored: {message}")
             }
         }
     }
@@ -268,12 +268,8 @@ fn serialize<P: Params + ?Sized>(params: &P) -> Result<Vec<u8>, CheckpointErrorK
         if problem.is_some() {
             return;
         }
-        let elements: usize = shape.iter().product();
-        if elements != data.len() || shape.len() > 2 {
-            problem = Some(format!(
-                "tensor `{name}` has {} values but shape {shape:?}",
-                data.len()
-            ));
+        if let Some(message) = invalid_tensor(name, data.len(), shape) {
+            problem = Some(message);
             return;
         }
         if !seen.insert(name.to_string()) {
@@ -315,6 +311,24 @@ fn serialize<P: Params + ?Sized>(params: &P) -> Result<Vec<u8>, CheckpointErrorK
         format!("{:08x}", crc32(&draft[8 + header_len..])),
     );
     safetensors::serialize(tensors.iter().map(|(n, t)| (n, t)), Some(metadata)).map_err(to_io)
+}
+
+/// What is wrong with a tensor a [`Params`] implementation hands out, if anything: data
+/// that does not fill its shape, or more than two dimensions (whose memory order `Params`
+/// does not define).
+fn invalid_tensor(name: &str, len: usize, shape: &[usize]) -> Option<String> {
+    if shape.len() > 2 {
+        Some(format!(
+            "tensor `{name}` has {} dimensions; only scalars, vectors and matrices are supported",
+            shape.len()
+        ))
+    } else if shape.iter().product::<usize>() != len {
+        Some(format!(
+            "tensor `{name}` has {len} values but shape {shape:?}"
+        ))
+    } else {
+        None
+    }
 }
 
 fn crc32(bytes: &[u8]) -> u32 {
@@ -403,7 +417,11 @@ pub fn load_into<P: Params + ?Sized>(
                     model: model_dtype,
                 });
             }
-            Ok(t) if t.shape() != shape || data.len() != shape.iter().product::<usize>() => {
+            Ok(_) if invalid_tensor(name, data.len(), shape).is_some() => {
+                problem =
+                    invalid_tensor(name, data.len(), shape).map(CheckpointErrorKind::InvalidParams);
+            }
+            Ok(t) if t.shape() != shape => {
                 problem = Some(CheckpointErrorKind::ShapeMismatch {
                     name: name.to_string(),
                     file: t.shape().to_vec(),
