@@ -9,7 +9,10 @@
 // Visitor callbacks (`&mut dyn FnMut(&str, &[T], &[usize])`) are the point of `Params`.
 #![allow(clippy::type_complexity)]
 
+pub mod checkpoint;
+pub mod data;
 pub mod gradcheck;
+pub mod metrics;
 pub mod optim;
 pub mod params;
 pub mod real;
