@@ -17,6 +17,7 @@ pub mod optim;
 pub mod params;
 pub mod real;
 pub mod rules;
+pub mod train;
 
 pub use params::Params;
 pub use real::Real;
