@@ -99,3 +99,40 @@ fn quick() {
         "{d:?}"
     );
 }
+
+#[differentiate]
+fn mapped(v: &SVector<f64, 3>, w: &SVector<f64, 3>) -> f64 {
+    let a = v.map(|e| e.tanh() * 2.0);
+    let b = a.zip_map(w, |x, y| x * y.exp());
+    b.sum()
+}
+
+#[differentiate]
+fn sq(x: f64) -> f64 {
+    x * x
+}
+
+#[differentiate]
+fn loop_call(x: f64, n: usize) -> f64 {
+    let mut s = x;
+    for _ in 0..n {
+        s = sq(s) * 0.5;
+    }
+    s
+}
+
+#[test]
+fn map_and_calls_in_loops() {
+    let v = SVector::<f64, 3>::new(0.1, -0.5, 0.9);
+    let w = SVector::<f64, 3>::new(0.3, 0.2, -0.4);
+    let (_, (dv, dw)) = mapped_grad(&v, &w);
+    for i in 0..3 {
+        let t = v[i].tanh();
+        assert!((dv[i] - 2.0 * (1.0 - t * t) * w[i].exp()).abs() < 1e-12);
+        assert!((dw[i] - 2.0 * t * w[i].exp()).abs() < 1e-12);
+    }
+    // s_{k+1} = s_k^2 / 2 ; three steps: s3 = x^8 / 2^7
+    let (v, d) = loop_call_grad(1.2, 3);
+    assert!((v - 1.2f64.powi(8) / 128.0).abs() < 1e-12);
+    assert!((d - 8.0 * 1.2f64.powi(7) / 128.0).abs() < 1e-12, "{d}");
+}

@@ -116,12 +116,27 @@ pub enum Op {
     Array(Vec<Arg>),
     /// `x as f32` between float types.
     Cast(Place, Type),
+    /// `recv.map(|e| ..)` or `recv.zip_map(&other, |a, b| ..)` on nalgebra values, with the
+    /// closure body differentiated per element.
+    Map {
+        recv: Place,
+        other: Option<Arg>,
+        elem: Box<Elementwise>,
+    },
     /// A copy of `base` with `base[index] = value`.
     SetIndex {
         base: Place,
         index: Place,
         value: Place,
     },
+}
+
+/// An elementwise closure: its body, lowered as a function of its parameters.
+pub struct Elementwise {
+    /// The closure as the forward pass runs it (outer locals renamed).
+    pub forward: TokenStream,
+    pub params: Vec<Ident>,
+    pub body: Body,
 }
 
 /// `let value = op;`

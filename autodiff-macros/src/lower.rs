@@ -1069,8 +1069,11 @@ impl Lowerer<'_> {
         if rules::IDENTITY_METHODS.contains(&name.as_str()) && m.args.is_empty() {
             return self.lower_expr(&m.receiver, hint, ty);
         }
-        if name == "map" || name == "zip_map" || name == "iter" || name == "into_iter" {
-            self.cx.error_spanned(&m.method, format!("#[differentiate] does not support `.{name}(..)` with closures or iterators yet; write the elementwise computation with the runtime's functions (`relu(&v)`, `sigmoid(&v)`) or index the elements"));
+        if (name == "map" && m.args.len() == 1) || (name == "zip_map" && m.args.len() == 2) {
+            return self.lower_map(m, hint, ty);
+        }
+        if name == "iter" || name == "into_iter" {
+            self.cx.error_spanned(&m.method, format!("#[differentiate] does not support iterator chains on differentiated values (`.{name}()`); use a `for` loop over the elements, `.map(|e| ..)` on an nalgebra value, or `.sum()`"));
             return self.poison(hint, span);
         }
         let Some(rule) = rules::method(&name, m.args.len()) else {
@@ -1125,6 +1128,105 @@ impl Lowerer<'_> {
         )
     }
 
+    /// `v.map(|e| body)` / `a.zip_map(&b, |x, y| body)`: the closure body is lowered as a
+    /// function of its parameters and differentiated per element.
+    fn lower_map(
+        &mut self,
+        m: &syn::ExprMethodCall,
+        hint: Option<&Ident>,
+        ty: Option<Type>,
+    ) -> Place {
+        let span = m.span();
+        let Some(Expr::Closure(closure)) = m.args.last() else {
+            self.cx.error_spanned(
+                &m.args,
+                format!(
+                    "`.{}(..)` needs a closure written in place, like `|e| e.tanh()`",
+                    m.method
+                ),
+            );
+            return self.poison(hint, span);
+        };
+        let want = m.args.len();
+        let mut params = Vec::new();
+        for input in &closure.inputs {
+            match input {
+                Pat::Ident(p) => params.push(p.ident.clone()),
+                Pat::Type(t) => match &*t.pat {
+                    Pat::Ident(p) => params.push(p.ident.clone()),
+                    other => self
+                        .cx
+                        .error_spanned(other, "closure parameters must be plain names"),
+                },
+                other => self
+                    .cx
+                    .error_spanned(other, "closure parameters must be plain names"),
+            }
+        }
+        if params.len() != want {
+            self.cx.error_spanned(
+                &closure.inputs,
+                format!(
+                    "the closure of `.{}(..)` takes {want} parameter{}",
+                    m.method,
+                    if want == 1 { "" } else { "s" }
+                ),
+            );
+            return self.poison(hint, span);
+        }
+        // Outer locals inside the closure are renamed; the closure's own parameters are not.
+        let mut scope = HashMap::new();
+        for p in &params {
+            let id = self.values.len();
+            self.values.push(Value {
+                ident: p.clone(),
+                depth: 0,
+                active: false,
+                origin: Origin::Stmt,
+            });
+            scope.insert(p.to_string(), Place::Value(id));
+        }
+        self.scopes.push(scope);
+        if self.mentions_active(&closure.body) {
+            self.cx.error_spanned(
+                &closure.body,
+                "the closure reads a differentiated value from outside; only its parameters are differentiated per element. Pass the value in with `zip_map`, or compute outside the closure",
+            );
+        }
+        let body_expr = self.rename(&closure.body);
+        self.scopes.pop();
+        let mut forward = closure.clone();
+        *forward.body = body_expr.clone();
+        let sub_sig = Signature {
+            params: params
+                .iter()
+                .map(|p| crate::signature::Param {
+                    ident: p.clone(),
+                    depth: 0,
+                    active: true,
+                    grad_ty: syn::parse_quote!(()),
+                })
+                .collect(),
+            output: syn::parse_quote!(()),
+            scalar_output: false,
+        };
+        let block: Block = syn::parse_quote!({ #body_expr });
+        let fn_name = Ident::new(&format!("{}_closure", self.fn_name), span);
+        let Some(body) = lower(&sub_sig, &fn_name, &block, self.cx, self.names) else {
+            return self.poison(hint, span);
+        };
+        let recv = self.lower_expr(&m.receiver, None, None);
+        let other = (want == 2).then(|| Arg {
+            place: self.lower_expr(&m.args[0], None, None),
+        });
+        let elem = Box::new(crate::ir::Elementwise {
+            forward: quote!(#forward),
+            params,
+            body,
+        });
+        self.push(hint, ty, span, true, Op::Map { recv, other, elem })
+    }
+
     fn lower_call(&mut self, c: &syn::ExprCall, hint: Option<&Ident>, ty: Option<Type>) -> Place {
         let span = c.span();
         let Expr::Path(func) = &*c.func else {
@@ -1138,6 +1240,13 @@ impl Lowerer<'_> {
                 place: self.lower_expr(a, None, None),
             })
             .collect();
+        if func.path.get_ident().is_some_and(|i| *i == self.fn_name) {
+            self.cx.error_spanned(
+                func,
+                format!("#[differentiate] does not support recursion (`{}` calls itself); write the recursion as a `for` or `while` loop", self.fn_name),
+            );
+            return self.poison(hint, span);
+        }
         let segs = &func.path.segments;
         let is_ctor = segs.len() >= 2
             && segs.last().is_some_and(|s| s.ident == "new")

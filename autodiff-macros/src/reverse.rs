@@ -31,6 +31,8 @@ pub enum Contribution {
     Element { out: ValueId, index: usize },
     /// Argument `index` (row-major) of a matrix constructor `Matrix::new(..)`.
     ConstructorArg { out: ValueId, index: usize },
+    /// The elementwise derivative of a `map`/`zip_map` closure w.r.t. operand `which`.
+    Elementwise { out: ValueId, which: usize },
     /// `d_out` with the written element zeroed (the base of `v[i] = x`).
     SetIndexBase { out: ValueId, index: Place },
     /// `d_out[i]` (the written value of `v[i] = x`).
@@ -324,6 +326,12 @@ impl<'a> Sweep<'a> {
                     self.contribute(&a.place, Contribution::Element { out, index });
                 }
             }
+            Op::Map { recv, other, .. } => {
+                self.contribute(recv, Contribution::Elementwise { out, which: 0 });
+                if let Some(o) = other {
+                    self.contribute(&o.place, Contribution::Elementwise { out, which: 1 });
+                }
+            }
             Op::SetIndex { base, index, value } => {
                 self.contribute(
                     value,
@@ -357,6 +365,9 @@ pub fn operands(op: &Op) -> Vec<&Place> {
             args.iter().map(|a| &a.place).collect()
         }
         Op::SetIndex { base, index, value } => vec![base, index, value],
+        Op::Map { recv, other, .. } => std::iter::once(recv)
+            .chain(other.iter().map(|a| &a.place))
+            .collect(),
     }
 }
 

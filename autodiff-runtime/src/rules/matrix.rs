@@ -151,6 +151,29 @@ pub fn norm_squared_d_recv<T: Real, const R: usize, const C: usize>(
     a * (*d * T::of_f64(2.0))
 }
 
+/// Cotangent of `v` in `y = v.map(f)`: `f'(v_i) d_i` per entry, with `df(v_i, d_i)` the
+/// closure's generated pullback.
+#[inline(always)]
+pub fn map_d<T: Real, const R: usize, const C: usize>(
+    v: &SMatrix<T, R, C>,
+    d: &SMatrix<T, R, C>,
+    df: impl FnMut(T, T) -> T,
+) -> SMatrix<T, R, C> {
+    v.zip_map(d, df)
+}
+
+/// Cotangent of one operand of `y = a.zip_map(&b, f)`, with `df(a_i, b_i, d_i)` the
+/// closure's generated pullback for that operand.
+#[inline(always)]
+pub fn zip_map_d<T: Real, const R: usize, const C: usize>(
+    a: &SMatrix<T, R, C>,
+    b: &SMatrix<T, R, C>,
+    d: &SMatrix<T, R, C>,
+    df: impl FnMut(T, T, T) -> T,
+) -> SMatrix<T, R, C> {
+    a.zip_zip_map(b, d, df)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
