@@ -302,7 +302,7 @@ impl Gen<'_> {
                 }
                 let args = args.iter().map(|a| b.place_tokens(&a.place));
                 let ty = s.ty.as_ref().map(|t| quote!(: (#t, _)));
-                quote_spanned!(span=> let (#id, #pb) #ty = #path(#(#args),*);)
+                quote_spanned!(span=> let (#id, mut #pb) #ty = #path(#(#args),*);)
             }
             Op::Construct { func, args } => {
                 let args = args.iter().map(|a| b.place_tokens(&a.place));
@@ -662,7 +662,7 @@ impl Gen<'_> {
                 let n = branch.arms.len();
                 let f = Ident::new("pullback", Span::mixed_site());
                 let arms = (0..n).map(|k| {
-                    let pat = either_pattern(k, n, &f);
+                    let pat = either_pattern(k, n, &quote!(mut #f));
                     quote!(#pat => #f(#(#ds,)* #(#args),*),)
                 });
                 quote!(match #pb { #(#arms)* })
@@ -688,7 +688,7 @@ impl Gen<'_> {
                 let f = Ident::new("pullback", Span::mixed_site());
                 quote! {
                     #(#setup)*
-                    while let ::core::option::Option::Some(#f) = #tape.pop() {
+                    while let ::core::option::Option::Some(mut #f) = #tape.pop() {
                         #(#seeds)*
                         #f(#(#seed_names,)* #(#args),*);
                     }
@@ -739,8 +739,8 @@ fn either(k: usize, n: usize, c: TokenStream) -> TokenStream {
     t
 }
 
-fn either_pattern(k: usize, n: usize, f: &Ident) -> TokenStream {
-    either(k, n, quote!(#f))
+fn either_pattern(k: usize, n: usize, f: &TokenStream) -> TokenStream {
+    either(k, n, f.clone())
 }
 
 /// `f_grad`: the value and the gradient of the active parameters.

@@ -84,10 +84,10 @@ fn branchy_pullback(
             let mut d_t_3 = d_value;
             let mut d_r_3 = ::autodiff::__private::mul_d_lhs(&r_3, &t_2, &t_3, &d_t_3);
             match branch_pullback {
-                ::autodiff::__private::Either::Left(pullback) => {
+                ::autodiff::__private::Either::Left(mut pullback) => {
                     pullback(d_r_3, &mut d_r, &mut d_x, &mut d_y)
                 }
-                ::autodiff::__private::Either::Right(pullback) => {
+                ::autodiff::__private::Either::Right(mut pullback) => {
                     pullback(d_r_3, &mut d_r, &mut d_x, &mut d_y)
                 }
             }

@@ -46,7 +46,7 @@ fn power_pullback(x: f64) -> (f64, impl ::core::ops::FnOnce(f64) -> (f64,) + use
             let mut d_x = ::autodiff::__private::zeros_like(&x);
             let mut d_acc_5 = d_value;
             let mut d_acc_3 = d_acc_5;
-            while let ::core::option::Option::Some(pullback) = tape.pop() {
+            while let ::core::option::Option::Some(mut pullback) = tape.pop() {
                 let d_result_1 = ::core::mem::replace(
                     &mut d_acc_3,
                     ::autodiff::__private::zeros_like(&acc_5),

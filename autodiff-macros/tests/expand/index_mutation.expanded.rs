@@ -65,7 +65,7 @@ fn cumulative_pullback(
             let mut d_x = ::autodiff::__private::zeros_like(&x);
             ::autodiff::__private::accum(&mut d_y_2[t_3], d_value);
             let mut d_y = d_y_2;
-            while let ::core::option::Option::Some(pullback) = tape.pop() {
+            while let ::core::option::Option::Some(mut pullback) = tape.pop() {
                 let d_result_1 = ::core::mem::replace(
                     &mut d_y,
                     ::autodiff::__private::zeros_like(&y_2),

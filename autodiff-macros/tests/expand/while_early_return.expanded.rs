@@ -80,7 +80,7 @@ fn halve_pullback(
                     ::autodiff::__private::mul_d_rhs(&x_3, &x_3, &t_3, &d_t_3),
                 );
                 let mut d_x_1 = d_x_3;
-                while let ::core::option::Option::Some(pullback) = tape.pop() {
+                while let ::core::option::Option::Some(mut pullback) = tape.pop() {
                     let d_result_5 = ::core::mem::replace(
                         &mut d_x_1,
                         ::autodiff::__private::zeros_like(&x_3),
@@ -98,10 +98,10 @@ fn halve_pullback(
             let mut d_x = ::autodiff::__private::zeros_like(&x);
             let mut d_t_4 = d_value;
             match branch_pullback {
-                ::autodiff::__private::Either::Left(pullback) => {
+                ::autodiff::__private::Either::Left(mut pullback) => {
                     pullback(::autodiff::__private::zeros_like(&x_4), d_t_4, &mut d_x)
                 }
-                ::autodiff::__private::Either::Right(pullback) => {
+                ::autodiff::__private::Either::Right(mut pullback) => {
                     pullback(::autodiff::__private::zeros_like(&x_4), d_t_4, &mut d_x)
                 }
             }
