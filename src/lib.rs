@@ -190,3 +190,8 @@ pub use nalgebra;
 
 #[doc(hidden)]
 pub use autodiff_runtime::__private;
+
+/// The README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
