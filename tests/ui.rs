@@ -1,0 +1,19 @@
+//! Compile-time diagnostics of `#[differentiate]` and `#[derive(Params)]` (trybuild).
+//!
+//! `tests/ui/*.rs` must fail to compile with exactly the checked-in `.stderr`; `tests/pass/*.rs`
+//! must compile and run. One mistake per file, named after it. After changing a message, bless
+//! with `TRYBUILD=overwrite cargo test --test ui` and review the diff of the `.stderr` files.
+//!
+//! `tests/ui_pending/` holds cases whose diagnostics are known to be wrong today, each with the
+//! `.stderr` we want; they run only with `AUTODIFF_UI_PENDING=1` (see its README).
+
+#[test]
+fn ui() {
+    let t = trybuild::TestCases::new();
+    t.compile_fail("tests/ui/*.rs");
+    t.pass("tests/pass/*.rs");
+    if std::env::var_os("AUTODIFF_UI_PENDING").is_some() {
+        t.compile_fail("tests/ui_pending/*.rs");
+        t.pass("tests/ui_pending/pass/*.rs");
+    }
+}
