@@ -4,8 +4,9 @@
 //! must compile and run. One mistake per file, named after it. After changing a message, bless
 //! with `TRYBUILD=overwrite cargo test --test ui` and review the diff of the `.stderr` files.
 //!
-//! `tests/ui_pending/` holds cases whose diagnostics are known to be wrong today, each with the
-//! `.stderr` we want; they run only with `AUTODIFF_UI_PENDING=1` (see its README).
+//! `tests/ui_pending/` holds cases the macro gets wrong today (a misleading message, a wrong
+//! span, a panic, a name collision, a wrong value), each with the `.stderr` or the values we
+//! want; they run only with `AUTODIFF_UI_PENDING=1` (see its README).
 
 #[test]
 fn ui() {

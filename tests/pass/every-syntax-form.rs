@@ -92,7 +92,10 @@ fn main() {
     let expected = -(x * y + 2.0 * x - y - 1.0) / 4.0 + y * x.sin() + x * x / y + y.powi(3);
     assert!(close(value, expected), "{value} vs {expected}");
     assert!(close(dx, -(y + 2.0) / 4.0 + y * x.cos() + 2.0 * x / y));
-    assert!(close(dy, -(x - 1.0) / 4.0 + x.sin() - x * x / (y * y) + 3.0 * y * y));
+    assert!(close(
+        dy,
+        -(x - 1.0) / 4.0 + x.sin() - x * x / (y * y) + 3.0 * y * y
+    ));
 
     // method_forms at x = 1.5, y = 2.0: max picks y, clamp is inside, floor(x) = 1.
     let (x, y) = (1.5f64, 2.0f64);
