@@ -23,6 +23,15 @@ impl Ctxt {
         self.errors.push(e);
     }
 
+    /// The number of errors so far, to undo speculative lowering with [`Ctxt::truncate`].
+    pub fn len(&self) -> usize {
+        self.errors.len()
+    }
+
+    pub fn truncate(&mut self, len: usize) {
+        self.errors.truncate(len);
+    }
+
     pub fn is_empty(&self) -> bool {
         self.errors.is_empty()
     }

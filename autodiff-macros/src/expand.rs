@@ -5,7 +5,7 @@
 
 use crate::ctxt::Ctxt;
 use crate::names::NameGen;
-use crate::{args, codegen, lower, reverse, signature};
+use crate::{args, codegen, lower, signature};
 use proc_macro2::TokenStream;
 use quote::quote;
 use syn::{FnArg, ItemFn};
@@ -53,8 +53,7 @@ fn expand_fn(f: &mut ItemFn, args: &args::Args, cx: &mut Ctxt) -> TokenStream {
     if !cx.is_empty() {
         return TokenStream::new();
     }
-    let rev = reverse::sweep(&body);
-    codegen::emit(f, &sig, &body, &rev, &mut names)
+    codegen::emit(f, &sig, &body, &mut names)
 }
 
 /// The user's function with `#[no_grad]` parameter markers removed. It is allowed to be

@@ -31,6 +31,8 @@ pub enum Origin {
     Param(usize),
     /// Defined by a statement of the body.
     Stmt,
+    /// The value of a loop-carried variable during an iteration.
+    LoopState,
 }
 
 /// A value seen through projections, as an operand.
@@ -114,10 +116,31 @@ pub enum Op {
     Array(Vec<Arg>),
     /// `x as f32` between float types.
     Cast(Place, Type),
+    /// `recv.map(|e| ..)` or `recv.zip_map(&other, |a, b| ..)` on nalgebra values, with the
+    /// closure body differentiated per element.
+    Map {
+        recv: Place,
+        other: Option<Arg>,
+        elem: Box<Elementwise>,
+    },
+    /// A copy of `base` with `base[index] = value`.
+    SetIndex {
+        base: Place,
+        index: Place,
+        value: Place,
+    },
+}
+
+/// An elementwise closure: its body, lowered as a function of its parameters.
+pub struct Elementwise {
+    /// The closure as the forward pass runs it (outer locals renamed).
+    pub forward: TokenStream,
+    pub params: Vec<Ident>,
+    pub body: Body,
 }
 
 /// `let value = op;`
-pub struct Stmt {
+pub struct Let {
     pub out: ValueId,
     pub op: Op,
     /// The user's type annotation, if any.
@@ -125,15 +148,83 @@ pub struct Stmt {
     pub span: Span,
 }
 
+/// `if`/`else` or `match` on a value no derivative flows through. Each arm is a region whose
+/// results become `outs`: the variables the arms assign, then the arms' value, if any.
+pub struct Branch {
+    /// Unique within the function, to name its pullback.
+    pub id: usize,
+    pub selector: Selector,
+    pub arms: Vec<Arm>,
+    pub outs: Vec<ValueId>,
+    pub span: Span,
+}
+
+pub enum Selector {
+    /// `if cond` (two arms: then, else).
+    If(Place),
+    /// `match scrutinee { pat if guard => .. }`, renamed, one pattern per arm.
+    Match {
+        scrutinee: Expr,
+        patterns: Vec<TokenStream>,
+    },
+}
+
+pub struct Arm {
+    pub block: Block,
+    pub results: Vec<Place>,
+}
+
+/// A loop. Variables the body assigns are loop-carried: each has a state value updated
+/// after every iteration from the body's results, and an output value after the loop.
+pub struct Loop {
+    /// Unique within the function, to name its tape.
+    pub id: usize,
+    pub head: LoopHead,
+    pub states: Vec<LoopState>,
+    pub body: Block,
+    /// The body's new value of each state, aligned with `states`.
+    pub results: Vec<Place>,
+    pub span: Span,
+}
+
+pub struct LoopState {
+    pub state: ValueId,
+    pub init: Place,
+    pub out: ValueId,
+}
+
+// Built once per expansion; boxing would only add noise.
+#[allow(clippy::large_enum_variant)]
+pub enum LoopHead {
+    /// `for pat in iter`; `capacity` is the trip count when it is a compile-time constant.
+    For {
+        pat: TokenStream,
+        iter: Expr,
+        capacity: Option<Expr>,
+    },
+    /// `while cond`, renamed in terms of the states.
+    While { cond: Expr },
+}
+
+pub enum Stmt {
+    Let(Let),
+    /// Kept as written in the forward pass only (`assert!`, a side-effect call).
+    Effect(TokenStream),
+    Branch(Branch),
+    Loop(Loop),
+}
+
+#[derive(Default)]
+pub struct Block {
+    pub stmts: Vec<Stmt>,
+}
+
 /// A lowered function body.
 pub struct Body {
     pub values: Vec<Value>,
     /// Items (`const`, `use`, nested `fn`) declared in the body, emitted first.
     pub items: Vec<TokenStream>,
-    /// Straight-line statements, in execution order. Side-effect statements such as
-    /// `assert!` are kept in `effects` keyed by the number of statements before them.
-    pub stmts: Vec<Stmt>,
-    pub effects: Vec<(usize, TokenStream)>,
+    pub block: Block,
     /// The returned place.
     pub output: Place,
 }
@@ -145,50 +236,67 @@ impl Body {
 
     /// References deep the place is (0: an owned value of the gradient's type).
     pub fn depth(&self, p: &Place) -> u8 {
-        match p {
-            Place::Value(v) => self.values[*v].depth,
-            Place::Ref(p) => self.depth(p) + 1,
-            Place::Deref(p) => self.depth(p).saturating_sub(1),
-            Place::Field(..) | Place::Index(..) => 0,
+        depth_in(&self.values, p)
+    }
+}
+
+/// The place as the user wrote it (`&x`, `net.w1`, `v[i]`), with locals renamed.
+pub fn place_tokens(values: &[Value], p: &Place) -> TokenStream {
+    let postfix = |inner: &Place| {
+        let t = place_tokens(values, inner);
+        match inner {
+            Place::Ref(_) => quote!((#t)),
+            _ => t,
+        }
+    };
+    match p {
+        Place::Value(v) => {
+            let id = &values[*v].ident;
+            quote!(#id)
+        }
+        Place::Ref(inner) => {
+            let t = place_tokens(values, inner);
+            quote!(&#t)
+        }
+        Place::Deref(inner) => {
+            let t = place_tokens(values, inner);
+            quote!((*#t))
+        }
+        Place::Field(inner, m) => {
+            let t = postfix(inner);
+            quote!(#t.#m)
+        }
+        Place::Index(inner, i) => {
+            let t = postfix(inner);
+            let i = value_tokens_in(values, i);
+            quote!(#t[#i])
+        }
+    }
+}
+
+fn depth_in(values: &[Value], p: &Place) -> u8 {
+    match p {
+        Place::Value(v) => values[*v].depth,
+        Place::Ref(p) => depth_in(values, p) + 1,
+        Place::Deref(p) => depth_in(values, p).saturating_sub(1),
+        Place::Field(..) | Place::Index(..) => 0,
+    }
+}
+
+fn value_tokens_in(values: &[Value], p: &Place) -> TokenStream {
+    let t = place_tokens(values, p);
+    match depth_in(values, p) {
+        0 => t,
+        n => {
+            let stars = (0..n).map(|_| quote!(*));
+            quote!((#(#stars)* #t))
         }
     }
 }
 
 impl Body {
-    /// The place as the user wrote it (`&x`, `net.w1`, `v[i]`), with locals renamed.
     pub fn place_tokens(&self, p: &Place) -> TokenStream {
-        match p {
-            Place::Value(v) => {
-                let id = &self.values[*v].ident;
-                quote!(#id)
-            }
-            Place::Ref(inner) => {
-                let t = self.place_tokens(inner);
-                quote!(&#t)
-            }
-            Place::Deref(inner) => {
-                let t = self.place_tokens(inner);
-                quote!((*#t))
-            }
-            Place::Field(inner, m) => {
-                let t = self.place_tokens_postfix(inner);
-                quote!(#t.#m)
-            }
-            Place::Index(inner, i) => {
-                let t = self.place_tokens_postfix(inner);
-                let i = self.value_tokens(i);
-                quote!(#t[#i])
-            }
-        }
-    }
-
-    /// Like [`Body::place_tokens`], parenthesized when a postfix operator follows.
-    fn place_tokens_postfix(&self, p: &Place) -> TokenStream {
-        let t = self.place_tokens(p);
-        match p {
-            Place::Ref(_) => quote!((#t)),
-            _ => t,
-        }
+        place_tokens(&self.values, p)
     }
 
     /// A shared reference to the place's value, whatever its depth: what rules take.
@@ -206,13 +314,6 @@ impl Body {
 
     /// The place's value itself (for `Copy` scalars such as an index or an exponent).
     pub fn value_tokens(&self, p: &Place) -> TokenStream {
-        let t = self.place_tokens(p);
-        match self.depth(p) {
-            0 => t,
-            n => {
-                let stars = (0..n).map(|_| quote!(*));
-                quote!((#(#stars)* #t))
-            }
-        }
+        value_tokens_in(&self.values, p)
     }
 }

@@ -9,6 +9,7 @@ mod args;
 mod codegen;
 mod ctxt;
 mod derive_params;
+mod desugar;
 mod expand;
 mod ir;
 mod lower;

@@ -6,7 +6,11 @@
 //! on the smallest span and lowering continues, so all errors of a function show at once.
 
 use crate::ctxt::Ctxt;
-use crate::ir::{Arg, BinOp, Body, Op, Origin, Place, Stmt, Value, ValueId};
+use crate::desugar;
+use crate::ir::{
+    Arg, Arm, BinOp, Block as IrBlock, Body, Branch, Let, Loop, LoopHead, LoopState, Op, Origin,
+    Place, Selector, Stmt, Value, ValueId,
+};
 use crate::names::NameGen;
 use crate::rules;
 use crate::signature::Signature;
@@ -37,12 +41,13 @@ pub struct Lowerer<'a> {
     cx: &'a mut Ctxt,
     names: &'a mut NameGen,
     values: Vec<Value>,
-    stmts: Vec<Stmt>,
+    /// Blocks being filled, innermost last.
+    blocks: Vec<IrBlock>,
     items: Vec<TokenStream>,
-    effects: Vec<(usize, TokenStream)>,
     /// Innermost scope last: user name -> current place.
     scopes: Vec<HashMap<String, Place>>,
     fn_name: String,
+    next_id: usize,
 }
 
 /// Lowers `block`, the body of a function with signature `sig`.
@@ -57,11 +62,11 @@ pub fn lower(
         cx,
         names,
         values: Vec::new(),
-        stmts: Vec::new(),
+        blocks: vec![IrBlock::default()],
         items: Vec::new(),
-        effects: Vec::new(),
         scopes: vec![HashMap::new()],
         fn_name: fn_name.to_string(),
+        next_id: 0,
     };
     for (i, p) in sig.params.iter().enumerate() {
         let id = l.values.len();
@@ -73,7 +78,8 @@ pub fn lower(
         });
         l.bind(&p.ident, Place::Value(id));
     }
-    let output = l.lower_block_body(block, true);
+    let block = crate::desugar::function_body(block);
+    let output = l.lower_block_body(&block, true);
     let output = match output {
         Some(o) => o,
         None => {
@@ -83,11 +89,11 @@ pub fn lower(
             return None;
         }
     };
+    let block = l.blocks.pop().expect("the function's block");
     Some(Body {
         values: l.values,
         items: l.items,
-        stmts: l.stmts,
-        effects: l.effects,
+        block,
         output,
     })
 }
@@ -139,25 +145,45 @@ impl Lowerer<'_> {
             .map(|h| h.to_string())
             .unwrap_or_else(|| "t".to_string());
         let out = self.new_value(&name, span, active);
-        self.stmts.push(Stmt { out, op, ty, span });
+        self.emit(Stmt::Let(Let { out, op, ty, span }));
         Place::Value(out)
+    }
+
+    fn next_id(&mut self) -> usize {
+        self.next_id += 1;
+        self.next_id
+    }
+
+    fn emit(&mut self, stmt: Stmt) {
+        self.blocks
+            .last_mut()
+            .expect("a block is being filled")
+            .stmts
+            .push(stmt);
     }
 
     fn active(&self, p: &Place) -> bool {
         self.values[p.root()].active
     }
 
-    fn body_view(&self) -> BodyView<'_> {
-        BodyView {
-            values: &self.values,
-        }
+    /// Renders a place with the current values' names.
+    fn place_tokens(&self, p: &Place) -> TokenStream {
+        crate::ir::place_tokens(&self.values, p)
     }
 
     /// Lowers the statements of a block; returns the place of its tail expression.
     fn lower_block_body(&mut self, block: &Block, is_fn_body: bool) -> Option<Place> {
-        let n = block.stmts.len();
+        self.scopes.push(HashMap::new());
+        let tail = self.lower_stmts(&block.stmts, is_fn_body);
+        self.scopes.pop();
+        tail
+    }
+
+    /// Lowers statements into the current block and scope; returns the tail's place.
+    fn lower_stmts(&mut self, stmts: &[SynStmt], is_fn_body: bool) -> Option<Place> {
+        let n = stmts.len();
         let mut tail = None;
-        for (i, stmt) in block.stmts.iter().enumerate() {
+        for (i, stmt) in stmts.iter().enumerate() {
             let last = i + 1 == n;
             match stmt {
                 SynStmt::Local(local) => self.lower_local(local),
@@ -171,7 +197,7 @@ impl Lowerer<'_> {
                                 None => self.cx.error_spanned(r, "a bare `return` returns nothing to differentiate; return a value"),
                             }
                         } else {
-                            self.cx.error_spanned(r.return_token, "#[differentiate] does not support early `return` yet; compute the result in one expression at the end of the function");
+                            self.cx.error_spanned(r.return_token, "#[differentiate] supports `return` at the end of the function and in `if` branches there, not inside loops or nested expressions; store the result in a variable and `break`");
                         }
                         continue;
                     }
@@ -184,6 +210,490 @@ impl Lowerer<'_> {
             }
         }
         tail
+    }
+
+    fn loop_error(&mut self, l: &syn::ExprLoop) {
+        self.cx.error_spanned(
+            l.loop_token,
+            "#[differentiate] supports `loop` with exactly one `if cond { break; }` (or `break value`) at the top level of its body; write other loops as `while` or `for`",
+        );
+    }
+
+    /// Local variables of enclosing scopes that `stmts` assign to (`x = ..`, `x += ..`,
+    /// `x[i] = ..`), in order of first assignment.
+    fn assigned_in<'e>(
+        &self,
+        exprs: impl IntoIterator<Item = &'e Expr>,
+        stmts: &[&[SynStmt]],
+    ) -> Vec<Ident> {
+        struct Finder(Vec<Ident>);
+        impl<'ast> Visit<'ast> for Finder {
+            fn visit_expr_assign(&mut self, a: &'ast syn::ExprAssign) {
+                if let Some(id) = assigned_root(&a.left) {
+                    self.0.push(id);
+                }
+                syn::visit::visit_expr_assign(self, a);
+            }
+            fn visit_expr_binary(&mut self, b: &'ast syn::ExprBinary) {
+                if compound_op(&b.op).is_some()
+                    && let Some(id) = assigned_root(&b.left)
+                {
+                    self.0.push(id);
+                }
+                syn::visit::visit_expr_binary(self, b);
+            }
+        }
+        let mut f = Finder(Vec::new());
+        for e in exprs {
+            f.visit_expr(e);
+        }
+        for block in stmts {
+            for st in *block {
+                f.visit_stmt(st);
+            }
+        }
+        let mut out: Vec<Ident> = Vec::new();
+        for id in f.0 {
+            if self.lookup(&id.to_string()).is_some() && !out.contains(&id) {
+                out.push(id);
+            }
+        }
+        out
+    }
+
+    /// Lowers one arm of a branch in its own scope, where the assigned variables start at
+    /// their current places; returns the arm with their final places (and the value).
+    fn lower_arm(
+        &mut self,
+        assigned: &[Ident],
+        bindings: Vec<(Ident, Place)>,
+        want_value: bool,
+        span: Span,
+        lower: impl FnOnce(&mut Self) -> Option<Place>,
+    ) -> Arm {
+        let mut scope = HashMap::new();
+        for v in assigned {
+            if let Some(p) = self.lookup(&v.to_string()) {
+                scope.insert(v.to_string(), p.clone());
+            }
+        }
+        for (name, place) in bindings {
+            scope.insert(name.to_string(), place);
+        }
+        self.scopes.push(scope);
+        self.blocks.push(IrBlock::default());
+        let tail = lower(self);
+        let mut results: Vec<Place> = assigned
+            .iter()
+            .map(|v| {
+                self.lookup(&v.to_string())
+                    .cloned()
+                    .expect("assigned variables are in scope")
+            })
+            .collect();
+        if want_value {
+            results.push(tail.unwrap_or_else(|| {
+                self.cx.error(
+                    span,
+                    "this branch must end with a value (an expression without a semicolon)",
+                );
+                self.poison(None, span)
+            }));
+        }
+        let block = self.blocks.pop().expect("the arm's block");
+        self.scopes.pop();
+        Arm { block, results }
+    }
+
+    /// Adds a branch statement; its outputs become the assigned variables' new places.
+    fn finish_branch(
+        &mut self,
+        selector: Selector,
+        arms: Vec<Arm>,
+        assigned: &[Ident],
+        hint: Option<&Ident>,
+        want_value: bool,
+        span: Span,
+    ) -> Option<Place> {
+        let n = assigned.len() + usize::from(want_value);
+        let mut outs = Vec::new();
+        for k in 0..n {
+            let active = arms.iter().any(|a| self.active(&a.results[k]));
+            let name = match assigned.get(k) {
+                Some(v) => v.to_string(),
+                None => hint.map(|h| h.to_string()).unwrap_or_else(|| "t".into()),
+            };
+            outs.push(self.new_value(&name, span, active));
+        }
+        let id = self.next_id();
+        self.emit(Stmt::Branch(Branch {
+            id,
+            selector,
+            arms,
+            outs: outs.clone(),
+            span,
+        }));
+        for (k, v) in assigned.iter().enumerate() {
+            self.rebind(v, Place::Value(outs[k]));
+        }
+        if want_value {
+            outs.last().map(|o| Place::Value(*o))
+        } else {
+            None
+        }
+    }
+
+    fn lower_if(
+        &mut self,
+        e: &syn::ExprIf,
+        hint: Option<&Ident>,
+        want_value: bool,
+    ) -> Option<Place> {
+        let span = e.span();
+        if let Expr::Let(l) = &*e.cond {
+            self.cx.error_spanned(
+                l.let_token,
+                "#[differentiate] does not support `if let`; use `match`",
+            );
+            return None;
+        }
+        let cond = self.lower_expr(&e.cond, None, None);
+        let else_expr = e.else_branch.as_ref().map(|(_, b)| &**b);
+        let assigned = self.assigned_in(else_expr, &[&e.then_branch.stmts]);
+        let mut arms = vec![self.lower_arm(&assigned, vec![], want_value, span, |l| {
+            l.lower_block_body(&e.then_branch, false)
+        })];
+        let else_arm = match else_expr {
+            Some(Expr::Block(b)) => self.lower_arm(&assigned, vec![], want_value, span, |l| {
+                l.lower_block_body(&b.block, false)
+            }),
+            Some(Expr::If(i)) => self.lower_arm(&assigned, vec![], want_value, span, |l| {
+                l.lower_if(i, None, want_value)
+            }),
+            Some(other) => {
+                self.cx.error_spanned(other, "unexpected `else` branch");
+                return None;
+            }
+            None => {
+                if want_value {
+                    self.cx.error_spanned(
+                        e.if_token,
+                        "an `if` without `else` has no value; add an `else` branch",
+                    );
+                    return None;
+                }
+                self.lower_arm(&assigned, vec![], false, span, |_| None)
+            }
+        };
+        arms.push(else_arm);
+        self.finish_branch(Selector::If(cond), arms, &assigned, hint, want_value, span)
+    }
+
+    fn lower_match(
+        &mut self,
+        m: &syn::ExprMatch,
+        hint: Option<&Ident>,
+        want_value: bool,
+    ) -> Option<Place> {
+        let span = m.span();
+        if self.mentions_active(&m.expr) {
+            self.cx.error_spanned(&m.expr, "a `match` scrutinee cannot depend on a differentiated value; compare with `if` instead");
+            return None;
+        }
+        let scrutinee = self.rename(&m.expr);
+        let bodies: Vec<&Expr> = m.arms.iter().map(|a| &*a.body).collect();
+        let assigned = self.assigned_in(bodies, &[]);
+        let mut arms = Vec::new();
+        let mut patterns = Vec::new();
+        for arm in &m.arms {
+            // Pattern bindings keep the user's names: they are bound by the pattern itself.
+            let mut bindings = Vec::new();
+            for id in pattern_idents(&arm.pat) {
+                let vid = self.values.len();
+                self.values.push(Value {
+                    ident: id.clone(),
+                    depth: 0,
+                    active: false,
+                    origin: Origin::Stmt,
+                });
+                bindings.push((id, Place::Value(vid)));
+            }
+            let pat = &arm.pat;
+            let guard = arm.guard.as_ref().map(|(_, g)| {
+                self.scopes.push(
+                    bindings
+                        .iter()
+                        .map(|(i, p)| (i.to_string(), p.clone()))
+                        .collect(),
+                );
+                if self.mentions_active(g) {
+                    self.cx.error_spanned(
+                        g,
+                        "a `match` guard cannot depend on a differentiated value",
+                    );
+                }
+                let g = self.rename(g);
+                self.scopes.pop();
+                quote!(if #g)
+            });
+            patterns.push(quote!(#pat #guard));
+            let body = &*arm.body;
+            arms.push(
+                self.lower_arm(&assigned, bindings, want_value, span, |l| match body {
+                    Expr::Block(b) if b.label.is_none() => l.lower_block_body(&b.block, false),
+                    other => {
+                        if want_value {
+                            Some(l.lower_expr(other, None, None))
+                        } else {
+                            l.lower_expr_stmt(other);
+                            None
+                        }
+                    }
+                }),
+            );
+        }
+        self.finish_branch(
+            Selector::Match {
+                scrutinee,
+                patterns,
+            },
+            arms,
+            &assigned,
+            hint,
+            want_value,
+            span,
+        )
+    }
+
+    fn lower_for(&mut self, f: &syn::ExprForLoop) {
+        if let Some(l) = &f.label {
+            self.cx
+                .error_spanned(l, "#[differentiate] does not support loop labels");
+            return;
+        }
+        if self.mentions_active(&f.expr) {
+            match desugar::index_loop(f) {
+                Some(e) => self.lower_expr_stmt(&e),
+                None => self.cx.error_spanned(
+                    &f.expr,
+                    "#[differentiate] cannot iterate over this differentiated value; write `for i in 0..n` and index it, or iterate with `.iter()` / `.iter().enumerate()` over an array or vector",
+                ),
+            }
+            return;
+        }
+        let iter = self.rename(&f.expr);
+        let capacity = desugar::constant_trip_count(&f.expr);
+        // The loop variable(s): values no derivative flows through.
+        let mut bindings = Vec::new();
+        let mut pat = (*f.pat).clone();
+        struct Renamer<'a> {
+            l: &'a mut Vec<(Ident, Ident)>,
+            names: &'a mut NameGen,
+        }
+        impl VisitMut for Renamer<'_> {
+            fn visit_pat_ident_mut(&mut self, p: &mut syn::PatIdent) {
+                let fresh = self.names.fresh(&p.ident.to_string(), p.ident.span());
+                self.l.push((p.ident.clone(), fresh.clone()));
+                p.ident = fresh;
+            }
+        }
+        let mut renames = Vec::new();
+        Renamer {
+            l: &mut renames,
+            names: self.names,
+        }
+        .visit_pat_mut(&mut pat);
+        for (user, fresh) in renames {
+            let vid = self.values.len();
+            self.values.push(Value {
+                ident: fresh,
+                depth: 0,
+                active: false,
+                origin: Origin::Stmt,
+            });
+            bindings.push((user, Place::Value(vid)));
+        }
+        let body = desugar::continues(&f.body.stmts);
+        self.lower_loop(
+            LoopSpec::For {
+                pat: quote!(#pat),
+                iter,
+                capacity,
+            },
+            bindings,
+            &body,
+            f.span(),
+        );
+    }
+
+    fn lower_while(&mut self, w: &syn::ExprWhile) {
+        if let Some(l) = &w.label {
+            self.cx
+                .error_spanned(l, "#[differentiate] does not support loop labels");
+            return;
+        }
+        if let Expr::Let(l) = &*w.cond {
+            self.cx.error_spanned(
+                l.let_token,
+                "#[differentiate] does not support `while let`; use `while cond`",
+            );
+            return;
+        }
+        let body = desugar::continues(&w.body.stmts);
+        self.lower_loop(LoopSpec::While((*w.cond).clone()), vec![], &body, w.span());
+    }
+
+    /// Lowers a loop. Variables the body assigns become loop states; a state whose value
+    /// becomes differentiated inside the loop is differentiated from the start, found by
+    /// lowering the body again until the activity is stable.
+    fn lower_loop(
+        &mut self,
+        spec: LoopSpec,
+        bindings: Vec<(Ident, Place)>,
+        body: &[SynStmt],
+        span: Span,
+    ) {
+        let cond_expr: Vec<&Expr> = match &spec {
+            LoopSpec::While(c) => vec![c],
+            LoopSpec::For { .. } => vec![],
+        };
+        let assigned = self.assigned_in(cond_expr, &[body]);
+        let inits: Vec<Place> = assigned
+            .iter()
+            .map(|v| {
+                self.lookup(&v.to_string())
+                    .cloned()
+                    .expect("assigned variables are in scope")
+            })
+            .collect();
+        let mut active: Vec<bool> = inits.iter().map(|p| self.active(p)).collect();
+        let (states, head, block, results) = loop {
+            let (values_before, errors_before) = (self.values.len(), self.cx.len());
+            let states: Vec<ValueId> = assigned
+                .iter()
+                .zip(&active)
+                .map(|(v, &a)| {
+                    let id = self.new_value(&v.to_string(), span, a);
+                    self.values[id].origin = Origin::LoopState;
+                    id
+                })
+                .collect();
+            let mut scope: HashMap<String, Place> = assigned
+                .iter()
+                .zip(&states)
+                .map(|(v, s)| (v.to_string(), Place::Value(*s)))
+                .collect();
+            for (user, place) in &bindings {
+                scope.insert(user.to_string(), place.clone());
+            }
+            self.scopes.push(scope);
+            let head = match &spec {
+                LoopSpec::For {
+                    pat,
+                    iter,
+                    capacity,
+                } => LoopHead::For {
+                    pat: pat.clone(),
+                    iter: iter.clone(),
+                    capacity: capacity.clone(),
+                },
+                LoopSpec::While(c) => {
+                    if self.mentions_active(c) && !is_comparison(c) {
+                        self.cx.error_spanned(c, "a `while` condition must be a comparison or another value no derivative flows through");
+                    }
+                    LoopHead::While {
+                        cond: self.rename(c),
+                    }
+                }
+            };
+            self.blocks.push(IrBlock::default());
+            self.scopes.push(HashMap::new());
+            if let Some(tail) = self.lower_stmts(body, false) {
+                let _ = tail;
+            }
+            self.scopes.pop();
+            let results: Vec<Place> = assigned
+                .iter()
+                .map(|v| {
+                    self.lookup(&v.to_string())
+                        .cloned()
+                        .expect("loop states are in scope")
+                })
+                .collect();
+            let block = self.blocks.pop().expect("the loop body's block");
+            self.scopes.pop();
+            let now: Vec<bool> = results
+                .iter()
+                .zip(&active)
+                .map(|(r, &a)| a || self.active(r))
+                .collect();
+            if now == active {
+                break (states, head, block, results);
+            }
+            active = now;
+            self.values.truncate(values_before);
+            self.cx.truncate(errors_before);
+        };
+        let mut loop_states = Vec::new();
+        for (k, v) in assigned.iter().enumerate() {
+            let out = self.new_value(&v.to_string(), span, active[k]);
+            loop_states.push(LoopState {
+                state: states[k],
+                init: inits[k].clone(),
+                out,
+            });
+        }
+        let outs: Vec<ValueId> = loop_states.iter().map(|s| s.out).collect();
+        let id = self.next_id();
+        self.emit(Stmt::Loop(Loop {
+            id,
+            head,
+            states: loop_states,
+            body: block,
+            results,
+            span,
+        }));
+        for (v, out) in assigned.iter().zip(outs) {
+            self.rebind(v, Place::Value(out));
+        }
+    }
+
+    /// `v[i] = value` or `v[i] op= value`: a new version of `v`.
+    fn lower_index_assign(&mut self, target: &Expr, op: Option<BinOp>, value: &Expr, span: Span) {
+        let Expr::Index(ix) = target else { return };
+        let Some(name) = plain_local(&ix.expr) else {
+            self.unsupported_assign_target(target);
+            return;
+        };
+        let Some(base) = self.lookup(&name.to_string()).cloned() else {
+            self.cx.error_spanned(
+                &ix.expr,
+                format!("cannot assign to `{name}`: it is not a local variable of this function"),
+            );
+            return;
+        };
+        if self.mentions_active(&ix.index) {
+            self.cx.error_spanned(
+                &ix.index,
+                "an index cannot depend on a differentiated value",
+            );
+        }
+        let index = self.lower_expr(&ix.index, None, None);
+        let mut value = self.lower_expr(value, None, None);
+        if let Some(op) = op {
+            let current = Place::Index(Box::new(base.clone()), Box::new(index.clone()));
+            let active = self.active(&current) || self.active(&value);
+            value = self.push(None, None, span, active, Op::Binary(op, current, value));
+        }
+        let active = self.active(&base) || self.active(&value);
+        let new = self.push(
+            Some(&name),
+            None,
+            span,
+            active,
+            Op::SetIndex { base, index, value },
+        );
+        self.rebind(&name, new);
     }
 
     fn lower_local(&mut self, local: &syn::Local) {
@@ -250,13 +760,35 @@ impl Lowerer<'_> {
         };
         let renamed: Vec<Expr> = args.into_iter().map(|e| self.rename(&e)).collect();
         let path = &mac.path;
-        self.effects
-            .push((self.stmts.len(), quote!(#path!(#(#renamed),*);)));
+        self.emit(Stmt::Effect(quote!(#path!(#(#renamed),*);)));
     }
 
     /// An expression statement: assignment, compound assignment, or a side effect.
     fn lower_expr_stmt(&mut self, e: &Expr) {
         match e {
+            Expr::If(i) => {
+                self.lower_if(i, None, false);
+            }
+            Expr::Match(m) => {
+                self.lower_match(m, None, false);
+            }
+            Expr::ForLoop(f) => self.lower_for(f),
+            Expr::While(w) => self.lower_while(w),
+            Expr::Loop(l) => match desugar::loop_to_while(l) {
+                Some(e) => self.lower_expr_stmt(&e),
+                None => self.loop_error(l),
+            },
+            Expr::Block(b) if b.label.is_none() => {
+                self.lower_block_body(&b.block, false);
+            }
+            Expr::Assign(a) if matches!(&*a.left, Expr::Index(_)) => {
+                self.lower_index_assign(&a.left, None, &a.right, e.span())
+            }
+            Expr::Binary(b)
+                if compound_op(&b.op).is_some() && matches!(&*b.left, Expr::Index(_)) =>
+            {
+                self.lower_index_assign(&b.left, compound_op(&b.op), &b.right, e.span())
+            }
             Expr::Assign(a) => {
                 let Some(name) = plain_local(&a.left) else {
                     self.unsupported_assign_target(&a.left);
@@ -319,7 +851,7 @@ impl Lowerer<'_> {
                     );
                 } else {
                     let r = self.rename(e);
-                    self.effects.push((self.stmts.len(), quote!(#r;)));
+                    self.emit(Stmt::Effect(quote!(#r;)));
                 }
             }
         }
@@ -380,7 +912,7 @@ impl Lowerer<'_> {
                     && let Some(id) = p.path.get_ident()
                     && let Some(place) = self.l.lookup(&id.to_string())
                 {
-                    let tokens = self.l.body_view().place_tokens(place);
+                    let tokens = self.l.place_tokens(place);
                     *e = syn::parse_quote!((#tokens));
                     return;
                 }
@@ -445,6 +977,21 @@ impl Lowerer<'_> {
                 }
             }
             Expr::MethodCall(m) => self.lower_method(m, hint, ty),
+            Expr::If(i) => match self.lower_if(i, hint, true) {
+                Some(p) => p,
+                None => self.poison(hint, span),
+            },
+            Expr::Match(m) => match self.lower_match(m, hint, true) {
+                Some(p) => p,
+                None => self.poison(hint, span),
+            },
+            Expr::Loop(l) => match desugar::loop_to_while(l) {
+                Some(e) => self.lower_expr(&e, hint, ty),
+                None => {
+                    self.loop_error(l);
+                    self.poison(hint, span)
+                }
+            },
             Expr::Call(c) => self.lower_call(c, hint, ty),
             Expr::Field(f) => {
                 let base = self.lower_expr(&f.base, None, None);
@@ -522,8 +1069,11 @@ impl Lowerer<'_> {
         if rules::IDENTITY_METHODS.contains(&name.as_str()) && m.args.is_empty() {
             return self.lower_expr(&m.receiver, hint, ty);
         }
-        if name == "map" || name == "zip_map" || name == "iter" || name == "into_iter" {
-            self.cx.error_spanned(&m.method, format!("#[differentiate] does not support `.{name}(..)` with closures or iterators yet; write the elementwise computation with the runtime's functions (`relu(&v)`, `sigmoid(&v)`) or index the elements"));
+        if (name == "map" && m.args.len() == 1) || (name == "zip_map" && m.args.len() == 2) {
+            return self.lower_map(m, hint, ty);
+        }
+        if name == "iter" || name == "into_iter" {
+            self.cx.error_spanned(&m.method, format!("#[differentiate] does not support iterator chains on differentiated values (`.{name}()`); use a `for` loop over the elements, `.map(|e| ..)` on an nalgebra value, or `.sum()`"));
             return self.poison(hint, span);
         }
         let Some(rule) = rules::method(&name, m.args.len()) else {
@@ -578,6 +1128,105 @@ impl Lowerer<'_> {
         )
     }
 
+    /// `v.map(|e| body)` / `a.zip_map(&b, |x, y| body)`: the closure body is lowered as a
+    /// function of its parameters and differentiated per element.
+    fn lower_map(
+        &mut self,
+        m: &syn::ExprMethodCall,
+        hint: Option<&Ident>,
+        ty: Option<Type>,
+    ) -> Place {
+        let span = m.span();
+        let Some(Expr::Closure(closure)) = m.args.last() else {
+            self.cx.error_spanned(
+                &m.args,
+                format!(
+                    "`.{}(..)` needs a closure written in place, like `|e| e.tanh()`",
+                    m.method
+                ),
+            );
+            return self.poison(hint, span);
+        };
+        let want = m.args.len();
+        let mut params = Vec::new();
+        for input in &closure.inputs {
+            match input {
+                Pat::Ident(p) => params.push(p.ident.clone()),
+                Pat::Type(t) => match &*t.pat {
+                    Pat::Ident(p) => params.push(p.ident.clone()),
+                    other => self
+                        .cx
+                        .error_spanned(other, "closure parameters must be plain names"),
+                },
+                other => self
+                    .cx
+                    .error_spanned(other, "closure parameters must be plain names"),
+            }
+        }
+        if params.len() != want {
+            self.cx.error_spanned(
+                &closure.inputs,
+                format!(
+                    "the closure of `.{}(..)` takes {want} parameter{}",
+                    m.method,
+                    if want == 1 { "" } else { "s" }
+                ),
+            );
+            return self.poison(hint, span);
+        }
+        // Outer locals inside the closure are renamed; the closure's own parameters are not.
+        let mut scope = HashMap::new();
+        for p in &params {
+            let id = self.values.len();
+            self.values.push(Value {
+                ident: p.clone(),
+                depth: 0,
+                active: false,
+                origin: Origin::Stmt,
+            });
+            scope.insert(p.to_string(), Place::Value(id));
+        }
+        self.scopes.push(scope);
+        if self.mentions_active(&closure.body) {
+            self.cx.error_spanned(
+                &closure.body,
+                "the closure reads a differentiated value from outside; only its parameters are differentiated per element. Pass the value in with `zip_map`, or compute outside the closure",
+            );
+        }
+        let body_expr = self.rename(&closure.body);
+        self.scopes.pop();
+        let mut forward = closure.clone();
+        *forward.body = body_expr.clone();
+        let sub_sig = Signature {
+            params: params
+                .iter()
+                .map(|p| crate::signature::Param {
+                    ident: p.clone(),
+                    depth: 0,
+                    active: true,
+                    grad_ty: syn::parse_quote!(()),
+                })
+                .collect(),
+            output: syn::parse_quote!(()),
+            scalar_output: false,
+        };
+        let block: Block = syn::parse_quote!({ #body_expr });
+        let fn_name = Ident::new(&format!("{}_closure", self.fn_name), span);
+        let Some(body) = lower(&sub_sig, &fn_name, &block, self.cx, self.names) else {
+            return self.poison(hint, span);
+        };
+        let recv = self.lower_expr(&m.receiver, None, None);
+        let other = (want == 2).then(|| Arg {
+            place: self.lower_expr(&m.args[0], None, None),
+        });
+        let elem = Box::new(crate::ir::Elementwise {
+            forward: quote!(#forward),
+            params,
+            body,
+        });
+        self.push(hint, ty, span, true, Op::Map { recv, other, elem })
+    }
+
     fn lower_call(&mut self, c: &syn::ExprCall, hint: Option<&Ident>, ty: Option<Type>) -> Place {
         let span = c.span();
         let Expr::Path(func) = &*c.func else {
@@ -591,6 +1240,13 @@ impl Lowerer<'_> {
                 place: self.lower_expr(a, None, None),
             })
             .collect();
+        if func.path.get_ident().is_some_and(|i| *i == self.fn_name) {
+            self.cx.error_spanned(
+                func,
+                format!("#[differentiate] does not support recursion (`{}` calls itself); write the recursion as a `for` or `while` loop", self.fn_name),
+            );
+            return self.poison(hint, span);
+        }
         let segs = &func.path.segments;
         let is_ctor = segs.len() >= 2
             && segs.last().is_some_and(|s| s.ident == "new")
@@ -621,34 +1277,6 @@ impl Lowerer<'_> {
                 },
             )
         }
-    }
-}
-
-/// A read-only view used for rendering places during lowering.
-struct BodyView<'a> {
-    values: &'a [Value],
-}
-
-impl BodyView<'_> {
-    fn place_tokens(&self, p: &Place) -> TokenStream {
-        // Rendering only needs the idents; build a temporary body around them.
-        let body = Body {
-            values: self
-                .values
-                .iter()
-                .map(|v| Value {
-                    ident: v.ident.clone(),
-                    depth: v.depth,
-                    active: v.active,
-                    origin: v.origin,
-                })
-                .collect(),
-            items: Vec::new(),
-            stmts: Vec::new(),
-            effects: Vec::new(),
-            output: Place::Value(0),
-        };
-        body.place_tokens(p)
     }
 }
 
@@ -735,27 +1363,6 @@ fn unsupported_anywhere(e: &Expr, opaque: bool) -> Option<syn::Error> {
         fn visit_expr_await(&mut self, e: &'ast syn::ExprAwait) {
             self.set(e.await_token, "#[differentiate] does not support `.await`");
         }
-        fn visit_expr_if(&mut self, e: &'ast syn::ExprIf) {
-            self.set_structural(e.if_token, "#[differentiate] does not support `if` yet; for a smooth choice use `a.max(b)`, `x.clamp(lo, hi)` or `x.abs()`");
-        }
-        fn visit_expr_match(&mut self, e: &'ast syn::ExprMatch) {
-            self.set_structural(
-                e.match_token,
-                "#[differentiate] does not support `match` yet",
-            );
-        }
-        fn visit_expr_for_loop(&mut self, e: &'ast syn::ExprForLoop) {
-            self.set_structural(e.for_token, "#[differentiate] does not support `for` loops yet; unroll the loop or use vector operations such as `a.dot(&b)` and `v.sum()`");
-        }
-        fn visit_expr_while(&mut self, e: &'ast syn::ExprWhile) {
-            self.set_structural(
-                e.while_token,
-                "#[differentiate] does not support `while` loops yet",
-            );
-        }
-        fn visit_expr_loop(&mut self, e: &'ast syn::ExprLoop) {
-            self.set_structural(e.loop_token, "#[differentiate] does not support `loop` yet");
-        }
         fn visit_expr_closure(&mut self, e: &'ast syn::ExprClosure) {
             self.set_structural(e.or1_token, "#[differentiate] does not support closures yet; write a separate `#[differentiate]` function and call it");
         }
@@ -792,4 +1399,57 @@ fn unsupported_anywhere(e: &Expr, opaque: bool) -> Option<syn::Error> {
     let mut f = Finder(None, opaque);
     f.visit_expr(e);
     f.0
+}
+
+/// How a loop iterates, before its states are known.
+// Built once per expansion; boxing would only add noise.
+#[allow(clippy::large_enum_variant)]
+enum LoopSpec {
+    For {
+        pat: TokenStream,
+        iter: Expr,
+        capacity: Option<Expr>,
+    },
+    While(Expr),
+}
+
+/// The local at the root of an assignment target: `x`, `x[i]`, `x.f`.
+fn assigned_root(e: &Expr) -> Option<Ident> {
+    match e {
+        Expr::Path(p) if p.qself.is_none() => p.path.get_ident().cloned(),
+        Expr::Index(i) => assigned_root(&i.expr),
+        Expr::Field(f) => assigned_root(&f.base),
+        Expr::Paren(p) => assigned_root(&p.expr),
+        _ => None,
+    }
+}
+
+/// Names a pattern binds.
+fn pattern_idents(p: &Pat) -> Vec<Ident> {
+    struct Finder(Vec<Ident>);
+    impl<'ast> Visit<'ast> for Finder {
+        fn visit_pat_ident(&mut self, p: &'ast syn::PatIdent) {
+            // A lone upper-case name is a constant or unit variant, not a binding.
+            let n = p.ident.to_string();
+            if !n.chars().next().is_some_and(|c| c.is_uppercase()) {
+                self.0.push(p.ident.clone());
+            }
+            syn::visit::visit_pat_ident(self, p);
+        }
+    }
+    let mut f = Finder(Vec::new());
+    f.visit_pat(p);
+    f.0
+}
+
+fn is_comparison(e: &Expr) -> bool {
+    match e {
+        Expr::Binary(b) => is_comparison_or_logic(&b.op),
+        Expr::Paren(p) => is_comparison(&p.expr),
+        Expr::Unary(u) => matches!(u.op, syn::UnOp::Not(_)) && is_comparison(&u.expr),
+        Expr::MethodCall(m) => {
+            rules::method(&m.method.to_string(), m.args.len()).is_some_and(|r| r.constant)
+        }
+        _ => false,
+    }
 }
