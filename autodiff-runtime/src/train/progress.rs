@@ -63,11 +63,10 @@ impl Progress {
             return;
         }
         let bar = ProgressBar::with_draw_target(Some(self.batches), ProgressDrawTarget::stdout());
-        let style = ProgressStyle::with_template(
-            "{prefix} [{bar:30.cyan/blue}] {pos}/{len} {msg} ({elapsed}, eta {eta})",
-        )
-        .unwrap_or_else(|_| ProgressStyle::default_bar())
-        .progress_chars("=> ");
+        let style =
+            ProgressStyle::with_template("{prefix} [{bar:25.cyan/blue}] {pos}/{len}  {msg}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .progress_chars("=> ");
         bar.set_style(style);
         bar.set_prefix(self.epoch_label(epoch));
         self.bar = Some(bar);
