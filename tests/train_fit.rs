@@ -24,7 +24,7 @@ fn scores(net: &Linear, x: &X) -> SVector<f64, 3> {
 #[differentiate(wrt(net))]
 fn loss(net: &Linear, x: &X, label: usize) -> f64 {
     let target: SVector<f64, 3> = one_hot(label);
-    let r = &net.w * x + net.b - target;
+    let r = net.w * x + net.b - target;
     r.norm_squared()
 }
 
