@@ -4,6 +4,13 @@
 //!
 //! Every gradient is compared with central finite differences of the original function.
 
+// The syntax under test is deliberately spelled the long way.
+#![allow(
+    clippy::assign_op_pattern,
+    clippy::unnecessary_cast,
+    clippy::needless_return
+)]
+
 mod common;
 
 use autodiff::differentiate;
