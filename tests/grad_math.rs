@@ -331,6 +331,26 @@ fn clamp_with_constant_bounds() {
     );
 }
 
+// ---- constant receivers with active arguments ----
+
+#[differentiate]
+fn constant_receivers(x: f64, y: f64) -> f64 {
+    2.0f64.powf(x) + 1.0f64.atan2(x) + 0.5f64.max(x) + 0.5f64.hypot(y) + 2.0f64.log(y + 3.0)
+        - 1.5f64.mul_add(x, y)
+        + 0.3f64.clamp(x, y + 5.0)
+        + 4.0f64.min(y * x)
+}
+
+#[test]
+fn methods_on_constants_differentiate_their_arguments() {
+    check_2(
+        "constant_receivers",
+        constant_receivers,
+        constant_receivers_grad,
+        &[(0.7, 0.4), (-1.2, 1.3), (1.5, -0.8)],
+    );
+}
+
 // ---- documented kink conventions ----
 
 #[test]

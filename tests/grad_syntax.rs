@@ -659,6 +659,41 @@ fn mixed_reference_value_and_integer_reference() {
     }
 }
 
+#[differentiate]
+fn by_mut_reference(x: &mut f64, y: f64) -> f64 {
+    *x * y + x.sin()
+}
+
+#[test]
+fn mut_reference_parameter_gradient_is_a_value() {
+    for &(x, y) in PTS2 {
+        let mut xm = x;
+        let (v, (dx, dy)): (f64, (f64, f64)) = by_mut_reference_grad(&mut xm, y);
+        let f = |p: &[f64; 2]| {
+            let mut a = p[0];
+            by_mut_reference(&mut a, p[1])
+        };
+        assert_value("by_mut_reference", v, f(&[x, y]));
+        assert_grad("by_mut_reference", f, &[x, y], &[dx, dy]);
+    }
+}
+
+/// Parameters named like the locals of the generated `_grad` function.
+#[differentiate]
+fn params_named_like_generated(value: f64, pullback: f64, grads: f64) -> f64 {
+    value * pullback + grads * value
+}
+
+#[test]
+fn parameter_names_like_generated_ones() {
+    check_3(
+        "params_named_like_generated",
+        params_named_like_generated,
+        params_named_like_generated_grad,
+        &[(1.0, 2.0, 3.0), (-0.5, 0.25, 1.5)],
+    );
+}
+
 // ---- pullback ----
 
 #[test]
