@@ -129,6 +129,63 @@ fn helper_with_no_grad_parameter_given_constants() {
     );
 }
 
+#[differentiate]
+fn mul2(a: f64, b: f64) -> f64 {
+    a * b.exp()
+}
+
+#[differentiate]
+fn same_argument_twice(x: f64, y: f64) -> f64 {
+    mul2(x, x) + mul2(y, x) * mul2(x * y, y)
+}
+
+#[test]
+fn same_variable_passed_to_several_parameters() {
+    check_2(
+        "same_argument_twice",
+        same_argument_twice,
+        same_argument_twice_grad,
+        PTS2,
+    );
+}
+
+#[differentiate]
+fn nested_item_helper(x: f64, y: f64) -> f64 {
+    #[differentiate]
+    fn inner(a: f64) -> f64 {
+        a.sin() * a
+    }
+    inner(x * y) + inner(y)
+}
+
+#[test]
+fn differentiated_helper_declared_inside_the_body() {
+    check_2(
+        "nested_item_helper",
+        nested_item_helper,
+        nested_item_helper_grad,
+        PTS2,
+    );
+}
+
+#[differentiate]
+fn locals_named_like_pullbacks(x: f64) -> f64 {
+    let sq_pullback = x * 2.0;
+    let sq_grads = sq(sq_pullback);
+    let t_pullback = sq(sq_grads);
+    t_pullback + sq_grads
+}
+
+#[test]
+fn user_locals_named_like_generated_pullbacks() {
+    check_1(
+        "locals_named_like_pullbacks",
+        locals_named_like_pullbacks,
+        locals_named_like_pullbacks_grad,
+        &[-0.9, 0.3, 1.1],
+    );
+}
+
 mod helpers {
     use autodiff::differentiate;
 

@@ -364,6 +364,121 @@ fn array_literals_indexed_afterwards() {
     );
 }
 
+#[differentiate]
+fn array_of_vectors(a: &V3, b: &V3) -> f64 {
+    let vs = [a * 2.0, b - a];
+    let ws = [*a, *b];
+    vs[0].dot(&vs[1]) + ws[1].norm_squared() * vs[1][2]
+}
+
+#[test]
+fn array_literal_of_vectors() {
+    let (a, b) = (a3(), b3());
+    let (v, (da, db)) = array_of_vectors_grad(&a, &b);
+    check_two("array_of_vectors", array_of_vectors, &a, &b, v, &da, &db);
+}
+
+#[differentiate]
+fn compound_on_vectors(a: &V3, b: &V3, s: f64) -> f64 {
+    let mut acc = a * 1.0;
+    acc += b;
+    acc -= a * s;
+    acc *= s;
+    acc /= 4.0;
+    let mut m = Matrix2::new(s, 1.0, 0.5, s * s);
+    m *= s;
+    m += Matrix2::identity();
+    acc.norm_squared() + m.sum()
+}
+
+#[test]
+fn compound_assignment_on_vectors_and_matrices() {
+    let (a, b) = (a3(), b3());
+    for s in [-0.7, 0.4, 1.6] {
+        let (v, (da, db, ds)) = compound_on_vectors_grad(&a, &b, s);
+        assert_value("compound_on_vectors", v, compound_on_vectors(&a, &b, s));
+        assert_grad(
+            "compound a",
+            |a: &V3| compound_on_vectors(a, &b, s),
+            &a,
+            &da,
+        );
+        assert_grad(
+            "compound b",
+            |b: &V3| compound_on_vectors(&a, b, s),
+            &b,
+            &db,
+        );
+        assert_grad(
+            "compound s",
+            |s: &f64| compound_on_vectors(&a, &b, *s),
+            &s,
+            &ds,
+        );
+    }
+}
+
+#[differentiate]
+fn const_generic_size<const N: usize>(v: &SVector<f64, N>, w: &SVector<f64, N>) -> f64 {
+    v.dot(w) * v.norm() + w.sum()
+}
+
+#[test]
+fn const_generic_function() {
+    let (a, b) = (a3(), b3());
+    let (v, (da, db)) = const_generic_size_grad(&a, &b);
+    check_two(
+        "const_generic_size::<3>",
+        const_generic_size,
+        &a,
+        &b,
+        v,
+        &da,
+        &db,
+    );
+    let (p, q) = (mat::<5, 1>(3), mat::<5, 1>(4));
+    let (v, (dp, dq)) = const_generic_size_grad(&p, &q);
+    check_two(
+        "const_generic_size::<5>",
+        const_generic_size,
+        &p,
+        &q,
+        v,
+        &dp,
+        &dq,
+    );
+}
+
+#[differentiate]
+fn explicit_lifetimes<'a, 'b>(m: &'a M23, x: &'b V3, y: &V2) -> f64 {
+    (m * x - y).norm_squared()
+}
+
+#[test]
+fn explicit_and_elided_lifetimes() {
+    let (m, x, y) = (w23(), a3(), vector![0.5, -0.5]);
+    let (v, (dm, dx, dy)) = explicit_lifetimes_grad(&m, &x, &y);
+    assert_value("explicit_lifetimes", v, explicit_lifetimes(&m, &x, &y));
+    assert_grad(
+        "lifetimes m",
+        |m: &M23| explicit_lifetimes(m, &x, &y),
+        &m,
+        &dm,
+    );
+    assert_grad(
+        "lifetimes x",
+        |x: &V3| explicit_lifetimes(&m, x, &y),
+        &x,
+        &dx,
+    );
+    assert_grad(
+        "lifetimes y",
+        |y: &V2| explicit_lifetimes(&m, &x, y),
+        &y,
+        &dy,
+    );
+}
+
 // ---- gradients with respect to whole matrices ----
 
 #[differentiate]

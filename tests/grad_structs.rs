@@ -216,6 +216,69 @@ fn layer_function_on_struct_fields() {
     assert_grad("via_layers x", |x: &V3| net_loss_via_layers(&n, x), &x, &dx);
 }
 
+#[differentiate]
+fn whole_net_helper(net: &Net, x: &V3) -> f64 {
+    (net.l2.w * (net.l1.w * x + net.l1.b) + net.l2.b).sum()
+}
+
+#[differentiate]
+fn net_passed_whole_and_by_field(net: &Net, x: &V3) -> f64 {
+    let a = whole_net_helper(net, x);
+    let b = net.l1.b.dot(&net.l1.b);
+    let c = whole_net_helper(net, x);
+    a * c + b
+}
+
+#[test]
+fn struct_passed_whole_to_a_helper_and_read_by_field() {
+    let (n, x) = (net(77), vector![0.2, -0.9, 0.6]);
+    let (v, (g, dx)) = net_passed_whole_and_by_field_grad(&n, &x);
+    assert_value("whole_and_field", v, net_passed_whole_and_by_field(&n, &x));
+    assert_grad(
+        "whole_and_field net",
+        |n: &Net| net_passed_whole_and_by_field(n, &x),
+        &n,
+        &g,
+    );
+    assert_grad(
+        "whole_and_field x",
+        |x: &V3| net_passed_whole_and_by_field(&n, x),
+        &x,
+        &dx,
+    );
+}
+
+#[allow(clippy::borrowed_box)]
+#[differentiate]
+fn boxed_net_loss(net: &Box<Mlp>, x: &V3) -> f64 {
+    let z = net.w1 * x + net.b1;
+    (net.w2 * z + net.b2).norm_squared()
+}
+
+#[test]
+fn boxed_parameter_struct() {
+    let (n, x) = (Box::new(mlp(88)), vector![0.3, 0.1, -0.2]);
+    let (v, (g, dx)): (f64, (Box<Mlp>, V3)) = boxed_net_loss_grad(&n, &x);
+    assert_value("boxed_net_loss", v, boxed_net_loss(&n, &x));
+    assert_grad("boxed net", |n: &Box<Mlp>| boxed_net_loss(n, &x), &n, &g);
+    assert_grad("boxed x", |x: &V3| boxed_net_loss(&n, x), &x, &dx);
+}
+
+#[differentiate]
+fn mut_ref_net_loss(net: &mut Mlp, x: &V3) -> f64 {
+    (net.w1 * x).dot(&net.b1)
+}
+
+#[test]
+fn mut_reference_parameter_struct() {
+    let (n, x) = (mlp(99), vector![0.3, 0.1, -0.2]);
+    let mut m = n.clone();
+    let (v, (g, _)) = mut_ref_net_loss_grad(&mut m, &x);
+    let f = |n: &Mlp| mut_ref_net_loss(&mut n.clone(), &x);
+    assert_value("mut_ref_net_loss", v, f(&n));
+    assert_grad("mut_ref net", f, &n, &g);
+}
+
 // ---- arrays of structs ----
 
 #[derive(Params, Clone, Debug, PartialEq)]

@@ -660,6 +660,21 @@ fn mixed_reference_value_and_integer_reference() {
 }
 
 #[differentiate]
+fn reference_methods(x: &f64, y: &f64, z: &f64) -> f64 {
+    (*x).sin() * x.max(*y) + x.mul_add(*y, *z) + y.atan2(*z) + z.powf(*x)
+}
+
+#[test]
+fn methods_with_dereferenced_reference_arguments() {
+    check_3(
+        "reference_methods",
+        |x, y, z| reference_methods(&x, &y, &z),
+        |x, y, z| reference_methods_grad(&x, &y, &z),
+        &[(0.7, -1.3, 0.4), (-1.1, 0.4, 2.2), (2.3, 1.9, 0.8)],
+    );
+}
+
+#[differentiate]
 fn by_mut_reference(x: &mut f64, y: f64) -> f64 {
     *x * y + x.sin()
 }
@@ -692,6 +707,24 @@ fn parameter_names_like_generated_ones() {
         params_named_like_generated_grad,
         &[(1.0, 2.0, 3.0), (-0.5, 0.25, 1.5)],
     );
+}
+
+#[differentiate]
+fn inactive_parameter_types(x: f64, flag: bool, c: char, idx: [usize; 2], k: &i64, b: u8) -> f64 {
+    let s = if flag { 2.0 } else { -1.0 };
+    let t = if c == 'a' { 0.5 } else { 1.5 };
+    s * x * x + t * x + (idx[0] + idx[1]) as f64 * x + (*k as f64) * x.sin() + b as f64
+}
+
+#[test]
+fn bool_char_integer_array_and_reference_parameters_are_constants() {
+    for (flag, c) in [(true, 'a'), (false, 'z')] {
+        let f = |x: f64| inactive_parameter_types(x, flag, c, [1, 2], &-3, 7);
+        // One active parameter: its gradient alone.
+        let g =
+            |x: f64| -> (f64, f64) { inactive_parameter_types_grad(x, flag, c, [1, 2], &-3, 7) };
+        check_1("inactive_parameter_types", f, g, PTS1);
+    }
 }
 
 // ---- pullback ----
