@@ -256,6 +256,7 @@ fn boxed_net_loss(net: &Box<Mlp>, x: &V3) -> f64 {
 }
 
 #[test]
+#[allow(clippy::borrowed_box)]
 fn boxed_parameter_struct() {
     let (n, x) = (Box::new(mlp(88)), vector![0.3, 0.1, -0.2]);
     let (v, (g, dx)): (f64, (Box<Mlp>, V3)) = boxed_net_loss_grad(&n, &x);
