@@ -449,6 +449,7 @@ fn const_generic_function() {
     );
 }
 
+#[allow(clippy::needless_lifetimes)] // explicit lifetimes are what is under test
 #[differentiate]
 fn explicit_lifetimes<'a, 'b>(m: &'a M23, x: &'b V3, y: &V2) -> f64 {
     (m * x - y).norm_squared()
