@@ -280,6 +280,40 @@ fn locals_passed_by_value_to_a_helper() {
     }
 }
 
+#[differentiate]
+fn h_by_value(x: SVector<f64, 3>, s: f64) -> SVector<f64, 3> {
+    x.component_mul(&x) * s - x
+}
+
+#[differentiate]
+fn vector_locals_by_value(x: &V3, s: f64) -> f64 {
+    let a = x * s;
+    let b = h_by_value(a, s);
+    let c = h_by_value(b + x, 0.5);
+    c.dot(&b) + h_by_value(*x, s).sum()
+}
+
+#[test]
+fn vector_locals_passed_by_value_to_a_vector_helper() {
+    let x = vector![0.5, -0.25, 0.75];
+    for s in [-0.8, 0.4, 1.3] {
+        let (v, (dx, ds)) = vector_locals_by_value_grad(&x, s);
+        assert_value("vector_locals_by_value", v, vector_locals_by_value(&x, s));
+        assert_grad(
+            "vector_locals x",
+            |x: &V3| vector_locals_by_value(x, s),
+            &x,
+            &dx,
+        );
+        assert_grad(
+            "vector_locals s",
+            |s: &f64| vector_locals_by_value(&x, *s),
+            &s,
+            &ds,
+        );
+    }
+}
+
 // ---- custom derivatives written by hand ----
 
 /// `ln(1 + e^x)`, written in a numerically stable form the macro cannot differentiate

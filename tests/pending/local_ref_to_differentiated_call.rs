@@ -1,9 +1,11 @@
 //! Passing a reference to a *local* of the caller to a `#[differentiate]` function with
-//! reference parameters does not compile (E0716 "temporary value dropped while borrowed": the local does not live long
-//! enough). The callee's `g_pullback` returns a closure that borrows its reference
-//! arguments (`+ use<'__autodiff>`), and the caller's pullback closure keeps that closure,
-//! so the local would have to outlive the caller. Passing parameters (or their fields)
-//! works; any layer applied to a hidden activation (`dense(&layer, &h)`) hits this.
+//! reference parameters does not compile (E0716 "temporary value dropped while borrowed":
+//! the local does not live long enough). The callee's `g_pullback` returns a closure that
+//! borrows its reference arguments (`+ use<'__autodiff>`), and the caller's pullback
+//! closure keeps that closure, so the local would have to outlive the caller. Passing
+//! parameters (or their fields) works; any layer applied to a hidden activation
+//! (`dense(&layer, &h)`) hits this.
+//! Workaround today: take the parameter by value (`fn h(x: SVector<f64, 3>)`).
 use autodiff::differentiate;
 use nalgebra::{SVector, vector};
 
