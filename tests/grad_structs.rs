@@ -75,6 +75,22 @@ fn wrt_net_returns_the_struct_alone() {
     assert_ne!(g.b2, V2::zeros());
 }
 
+#[differentiate(wrt(x))]
+fn mlp_loss_wrt_input(net: &Mlp, x: &V3) -> f64 {
+    (net.w2 * (net.w1 * x + net.b1) + net.b2).norm_squared() + net.b1[0] * x[1]
+}
+
+#[test]
+fn wrt_input_treats_the_struct_as_a_constant() {
+    let (net, x) = (mlp(12), vector![0.1, -0.6, 0.9]);
+    let (v, dx): (f64, V3) = mlp_loss_wrt_input_grad(&net, &x);
+    assert_value("mlp_loss_wrt_input", v, mlp_loss_wrt_input(&net, &x));
+    assert_grad("wrt_input x", |x: &V3| mlp_loss_wrt_input(&net, x), &x, &dx);
+    let (_, pb) = mlp_loss_wrt_input_pullback(&net, &x);
+    let ((), dx2) = pb(1.0);
+    assert_eq!(dx2, dx);
+}
+
 #[differentiate]
 fn mlp_by_value(net: Mlp, x: V3) -> f64 {
     let out = net.w2 * (net.w1 * x + net.b1) + net.b2;

@@ -187,6 +187,28 @@ fn compound_with_self_matches_fd() {
     check_1("compound_self", compound_self, compound_self_grad, PTS1);
 }
 
+#[differentiate]
+fn reassign_to_constant(x: f64, y: f64) -> f64 {
+    let mut a = x * y;
+    let b = a * 3.0;
+    a = 2.0;
+    a * x + b
+}
+
+#[test]
+fn reassigning_a_constant_cuts_the_dependence() {
+    // f = 2x + 3xy: the old value of `a` only reaches the output through `b`.
+    let (_, (dx, dy)) = reassign_to_constant_grad(1.5, -2.0);
+    assert!((dx - (2.0 + 3.0 * -2.0)).abs() < 1e-12);
+    assert!((dy - 3.0 * 1.5).abs() < 1e-12);
+    check_2(
+        "reassign_to_constant",
+        reassign_to_constant,
+        reassign_to_constant_grad,
+        PTS2,
+    );
+}
+
 // ---- expressions ----
 
 #[differentiate]
@@ -753,7 +775,7 @@ fn syntax_f32(x: f32, y: f32) -> f32 {
         u + 3.0
     };
     const C: f32 = 0.75;
-    t * C + (2 as f32) * y * y + x / 4.
+    t * C + (2 as f32) * y * y + x / 4. + std::f32::consts::PI * x * 2.0f32
 }
 
 #[test]
@@ -763,7 +785,7 @@ fn f32_syntax_matches_f64_fd() {
         |x, y| {
             let s = (x * 2.0 + 1.0) * y - 0.5;
             let t = -s * x + 3.0;
-            t * 0.75 + 2.0 * y * y + x / 4.0
+            t * 0.75 + 2.0 * y * y + x / 4.0 + std::f64::consts::PI * x * 2.0
         },
         syntax_f32_grad,
         &[(0.7, -1.3), (-1.1, 0.4), (2.3, 1.9)],
