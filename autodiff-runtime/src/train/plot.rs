@@ -137,7 +137,20 @@ fn panel<DB: DrawingBackend>(
         .x_label_area_size(35)
         .y_label_area_size(55)
         .build_cartesian_2d(x, y)?;
-    chart.configure_mesh().x_desc("epoch").y_desc(name).draw()?;
+    // Epochs are whole numbers: label those ticks only.
+    let whole = |x: &f64| {
+        if x.fract() == 0.0 {
+            format!("{x:.0}")
+        } else {
+            String::new()
+        }
+    };
+    chart
+        .configure_mesh()
+        .x_desc("epoch")
+        .y_desc(name)
+        .x_label_formatter(&whole)
+        .draw()?;
     for ((label, points), color) in series.iter().zip([TRAIN, VALIDATION]) {
         if points.is_empty() {
             continue;
