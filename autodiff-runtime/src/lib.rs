@@ -7,6 +7,8 @@
 //! scaled, saved and optimized as one unit.
 
 pub mod gradcheck;
+pub mod init;
+pub mod nn;
 pub mod params;
 pub mod real;
 pub mod rules;
