@@ -151,3 +151,69 @@ pub fn zeros<T: Real, const R: usize, const C: usize>(
 ) -> SMatrix<T, R, C> {
     SMatrix::zeros()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+    use rand_chacha::ChaCha8Rng;
+
+    fn moments(m: &[f64]) -> (f64, f64) {
+        let n = m.len() as f64;
+        let mean = m.iter().sum::<f64>() / n;
+        let var = m.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / (n - 1.0);
+        (mean, var)
+    }
+
+    #[test]
+    fn variances_match_the_formulas() {
+        // 200 × 300: fan_out = 200, fan_in = 300, 60 000 samples: the relative standard error
+        // of a sample variance is about √(2/n) ≈ 0.6 % (normal), less for uniform.
+        let mut rng = ChaCha8Rng::seed_from_u64(0);
+        type Draw = fn(&mut ChaCha8Rng) -> SMatrix<f64, 200, 300>;
+        let cases: [(Draw, f64, bool); 4] = [
+            (xavier_uniform, 2.0 / 500.0, true),
+            (xavier_normal, 2.0 / 500.0, false),
+            (he_uniform, 2.0 / 300.0, true),
+            (he_normal, 2.0 / 300.0, false),
+        ];
+        for (init, expected, uniform) in cases {
+            let m = init(&mut rng);
+            let (mean, var) = moments(m.as_slice());
+            assert!((var / expected - 1.0).abs() < 0.03, "variance {var}, expected {expected}");
+            assert!(mean.abs() < 4.0 * (expected / 6e4).sqrt(), "mean {mean}");
+            let bound = (3.0 * expected).sqrt();
+            let max = m.amax();
+            if uniform {
+                assert!(max <= bound && max > 0.99 * bound, "max {max}, bound {bound}");
+            } else {
+                assert!(max > bound, "a normal sample of 60 000 exceeds √3 σ");
+            }
+        }
+        assert_eq!(zeros::<f64, 3, 2>(&mut rng), SMatrix::<f64, 3, 2>::zeros());
+    }
+
+    #[test]
+    fn same_seed_same_weights() {
+        for init in [Init::XavierUniform, Init::XavierNormal, Init::HeUniform, Init::HeNormal] {
+            let a: SMatrix<f32, 8, 5> = init.matrix(&mut ChaCha8Rng::seed_from_u64(42));
+            let b: SMatrix<f32, 8, 5> = init.matrix(&mut ChaCha8Rng::seed_from_u64(42));
+            let c: SMatrix<f32, 8, 5> = init.matrix(&mut ChaCha8Rng::seed_from_u64(43));
+            assert_eq!(a, b);
+            assert_ne!(a, c);
+            let d: SMatrix<f64, 8, 5> = init.matrix(&mut ChaCha8Rng::seed_from_u64(42));
+            assert_eq!(d.map(|v| v as f32), a, "f32 weights are the f64 draws rounded");
+        }
+    }
+
+    #[test]
+    fn dense_uses_fan_in_columns() {
+        // weight is O × I = 40 × 400: He variance 2 / 400, not 2 / 40
+        let layer = crate::nn::Dense::<f64, 400, 40>::he_normal(5);
+        let (_, var) = moments(layer.weight.as_slice());
+        assert!((var / (2.0 / 400.0) - 1.0).abs() < 0.05, "variance {var}");
+        let layer = crate::nn::Dense::<f64, 400, 40>::xavier_uniform(5);
+        assert!(layer.weight.amax() <= (6.0f64 / 440.0).sqrt());
+        assert_eq!(layer.bias, nalgebra::SVector::<f64, 40>::zeros());
+    }
+}

@@ -223,3 +223,127 @@ pub fn dense_pullback<'a, T: Real, L: AsDense<T, I, O>, const I: usize, const O:
         (g, dx)
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::nn::testing::{check, close_f32};
+    use nalgebra::{Matrix3x4, Vector3, Vector4};
+
+    fn layer() -> Dense<f64, 4, 3> {
+        Dense::new(
+            Matrix3x4::new(0.5, -1.0, 0.25, 2.0, 0.0, -0.3, 1.1, 0.7, -0.8, 0.4, 0.05, -1.5),
+            Vector3::new(0.1, -0.7, 0.3),
+        )
+    }
+
+    fn input() -> Vector4<f64> {
+        Vector4::new(0.9, -0.4, 1.7, -2.2)
+    }
+
+    #[test]
+    fn dense_matches_finite_differences() {
+        let (l, x) = (layer(), input());
+        check(
+            &l,
+            |l| dense(l, &x),
+            |l, d| {
+                let (y, p) = dense_pullback(l, &x);
+                (y, p(d).0)
+            },
+        );
+        check(
+            &x,
+            |x| dense(&l, x),
+            |x, d| {
+                let (y, p) = dense_pullback(&l, x);
+                (y, p(d).1)
+            },
+        );
+        assert!((dense(&l, &x) - (l.weight * x + l.bias)).norm() < 1e-15);
+    }
+
+    #[test]
+    fn boxed_layers_give_boxed_cotangents() {
+        let (l, x) = (layer(), input());
+        let b = Box::new(l.clone());
+        let d = Vector3::new(1.0, -2.0, 0.5);
+        let (y, p) = dense_pullback(&b, &x);
+        let (g, dx): (Box<Dense<f64, 4, 3>>, _) = p(d);
+        let (y0, p0) = dense_pullback(&l, &x);
+        let (g0, dx0) = p0(d);
+        assert_eq!((y, *g, dx), (y0, g0, dx0));
+    }
+
+    #[test]
+    fn params_names_shapes_and_arithmetic() {
+        let mut l = layer();
+        assert_eq!(
+            l.tensor_shapes(),
+            vec![("weight".to_string(), vec![3, 4]), ("bias".to_string(), vec![3])]
+        );
+        assert_eq!(l.num_params(), 15);
+        let orig = l.clone();
+        l.add_assign(&orig);
+        l.scale(0.25);
+        assert_eq!(l.weight, orig.weight * 0.5);
+        assert_eq!(l.bias, orig.bias * 0.5);
+        let mut z = l.zeros_like();
+        z.zip_mut(&orig, &mut |a, b| a.copy_from_slice(b));
+        assert_eq!(z, orig);
+        let mut names = Vec::new();
+        [orig.clone(), orig].visit(&mut String::new(), &mut |n, _, _| names.push(n.to_string()));
+        assert_eq!(names, ["0.weight", "0.bias", "1.weight", "1.bias"]);
+    }
+
+    #[test]
+    fn seeded_constructors_are_reproducible() {
+        let a = Dense::<f64, 30, 20>::he_normal(3);
+        assert_eq!(a, Dense::he_normal(3));
+        assert_ne!(a, Dense::he_normal(4));
+        assert_eq!(a.bias, SVector::<f64, 20>::zeros());
+        assert_eq!(*Dense::<f64, 30, 20>::boxed_he_normal(3), a);
+        assert_eq!(*Dense::<f64, 30, 20>::boxed_xavier_uniform(9), Dense::xavier_uniform(9));
+        assert_eq!(*Dense::<f64, 30, 20>::boxed_xavier_normal(9), Dense::xavier_normal(9));
+        assert_eq!(*Dense::<f64, 30, 20>::boxed_he_uniform(9), Dense::he_uniform(9));
+        assert_eq!(*Dense::<f32, 30, 20>::boxed_zeros(), Dense::zeros());
+        // same draws in f32 and f64, up to rounding
+        close_f32(&Dense::<f32, 30, 20>::he_normal(3), &a, 1e-7);
+    }
+
+    #[test]
+    fn f32_agrees_with_f64() {
+        let (l, x) = (layer(), input());
+        let l32 = Dense::<f32, 4, 3>::new(l.weight.cast(), l.bias.cast());
+        let x32: SVector<f32, 4> = x.cast();
+        let d = Vector3::new(0.3, -1.0, 2.0);
+        let (y32, p32) = dense_pullback(&l32, &x32);
+        let (y64, p64) = dense_pullback(&l, &x);
+        close_f32(&y32, &y64, 1e-6);
+        let ((g32, dx32), (g64, dx64)) = (p32(d.cast()), p64(d));
+        close_f32(&g32, &g64, 1e-6);
+        close_f32(&dx32, &dx64, 1e-6);
+    }
+
+    /// A 784×128 `f32` layer is 400 KB; test threads get 2 MiB stacks. Building it boxed and
+    /// running it forward and backward must not overflow, even unoptimized.
+    #[test]
+    fn large_boxed_layer_fits_a_2_mib_stack() {
+        std::thread::Builder::new()
+            .stack_size(2 << 20)
+            .spawn(|| {
+                let layer = Dense::<f32, 784, 128>::boxed_he_normal(1);
+                let x = SVector::<f32, 784>::from_fn(|i, _| (i % 7) as f32 * 0.1);
+                let (y, p) = dense_pullback(&layer, &x);
+                let (g, dx) = p(SVector::repeat(1.0));
+                assert_eq!(g.bias, SVector::<f32, 128>::repeat(1.0));
+                assert_eq!(g.weight.column(3), SVector::<f32, 128>::repeat(x[3]));
+                assert!(y.iter().chain(dx.iter()).all(|v| v.is_finite()));
+                let z = Dense::<f32, 784, 128>::boxed_zeros();
+                assert_eq!(z.weight.iter().filter(|&&w| w != 0.0).count(), 0);
+            })
+            .unwrap()
+            .join()
+            .unwrap();
+    }
+}

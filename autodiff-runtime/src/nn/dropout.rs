@@ -124,3 +124,87 @@ impl Dropout {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::nn::testing::check;
+    use nalgebra::{SMatrix, SVector};
+
+    #[test]
+    fn dropout_matches_finite_differences() {
+        let x = SMatrix::<f64, 3, 4>::from_fn(|i, j| (i as f64 - 1.0) * 0.7 + j as f64 * 0.3);
+        let mask = Dropout::new(0.4, 11).mask_like(&x);
+        check(
+            &x,
+            |x| dropout(x, &mask),
+            |x, d| {
+                let (y, p) = dropout_pullback(x, &mask);
+                (y, p(d).0)
+            },
+        );
+        check(
+            &mask,
+            |m| dropout(&x, m),
+            |m, d| {
+                let (y, p) = dropout_pullback(&x, m);
+                (y, p(d).1)
+            },
+        );
+    }
+
+    #[test]
+    fn masks_are_zero_or_rescaled_and_drop_about_p() {
+        for p in [0.1, 0.5, 0.8] {
+            let mut drop = Dropout::new(p, 3);
+            let mask: SMatrix<f64, 100, 100> = drop.mask_like(&SMatrix::zeros());
+            let kept = 1.0 / (1.0 - p);
+            assert!(mask.iter().all(|&m| m == 0.0 || m == kept));
+            let dropped = mask.iter().filter(|&&m| m == 0.0).count() as f64 / 1e4;
+            // binomial standard deviation ≤ 0.005 at n = 10⁴
+            assert!((dropped - p).abs() < 0.025, "p = {p}, dropped {dropped}");
+            // inverted dropout keeps the mean
+            assert!((mask.mean() - 1.0).abs() < 0.1 * kept);
+        }
+    }
+
+    #[test]
+    fn same_seed_same_masks() {
+        let x = SVector::<f32, 64>::zeros();
+        let (mut a, mut b, mut c) =
+            (Dropout::new(0.5, 7), Dropout::new(0.5, 7), Dropout::new(0.5, 8));
+        let (a1, a2) = (a.mask_like(&x), a.mask_like(&x));
+        assert_eq!((a1, a2), (b.mask_like(&x), b.mask_like(&x)));
+        assert_ne!(a1, a2, "successive masks differ");
+        assert_ne!(a1, c.mask_like(&x));
+        // f64 masks drop the same entries as f32 masks drawn from the same state
+        let m64 = Dropout::new(0.5, 7).mask_like(&SVector::<f64, 64>::zeros());
+        assert_eq!(m64.map(|m| m as f32), a1);
+    }
+
+    #[test]
+    fn eval_mode_and_edge_probabilities() {
+        type V = SVector<f64, 16>;
+        let x = V::repeat(3.0);
+        let mut d = Dropout::new(0.5, 1);
+        d.eval();
+        assert_eq!(d.mask_like(&x), V::repeat(1.0));
+        d.train();
+        assert_ne!(d.mask_like(&x), V::repeat(1.0));
+        assert_eq!(Dropout::new(0.0, 1).mask_like(&x), V::repeat(1.0));
+        assert_eq!(Dropout::new(1.0, 1).mask_like(&x), V::zeros());
+        let mut scalar = 5.0;
+        Dropout::new(0.0, 1).fill_mask(&mut scalar);
+        assert_eq!(scalar, 1.0);
+        for bad in [-0.1, 1.5, f64::NAN] {
+            assert!(Dropout::try_new(bad, 0).is_err());
+        }
+        assert_eq!(Dropout::new(0.25, 0).p(), 0.25);
+    }
+
+    #[test]
+    #[should_panic(expected = "dropout probability")]
+    fn invalid_probability_panics() {
+        Dropout::new(2.0, 0);
+    }
+}

@@ -301,3 +301,257 @@ pub fn mse_pullback<X: Elementwise>(
         (dp, dt)
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::nn::testing::{all_finite, check, close_f32};
+    use nalgebra::{Matrix2x3, SMatrix, SVector, Vector3, Vector4};
+
+    fn logits() -> [Vector4<f64>; 3] {
+        [
+            Vector4::new(0.3, -1.2, 2.0, 0.7),
+            Vector4::new(-3.0, 4.5, 0.1, -0.2),
+            Vector4::new(0.0, 0.05, -0.05, 0.0),
+        ]
+    }
+
+    #[test]
+    fn cross_entropy_with_label_matches_finite_differences() {
+        for x in logits() {
+            for label in 0..4 {
+                check(
+                    &x,
+                    |x| softmax_cross_entropy(x, label),
+                    |x, d| {
+                        let (v, p) = softmax_cross_entropy_pullback(x, label);
+                        (v, p(d).0)
+                    },
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn cross_entropy_with_label_is_minus_log_softmax() {
+        for x in logits() {
+            let lse = x.map(f64::exp).sum().ln();
+            for label in 0..4 {
+                let expected = lse - x[label];
+                assert!((softmax_cross_entropy(&x, label) - expected).abs() < 1e-12);
+                let mut onehot = Vector4::zeros();
+                onehot[label] = 1.0;
+                assert!((softmax_cross_entropy_onehot(&x, &onehot) - expected).abs() < 1e-12);
+            }
+        }
+    }
+
+    #[test]
+    fn cross_entropy_with_target_matches_finite_differences() {
+        let soft = [Vector4::new(0.1, 0.2, 0.3, 0.4), Vector4::new(0.0, 1.0, 0.0, 0.0)];
+        // Σt ≠ 1 is allowed (e.g. label weights) and changes the gradient: check it too.
+        let unnormalized = Vector4::new(0.5, -0.25, 2.0, 0.0);
+        for x in logits() {
+            for t in soft.iter().chain([&unnormalized]) {
+                check(
+                    &x,
+                    |x| softmax_cross_entropy_onehot(x, t),
+                    |x, d| {
+                        let (v, p) = softmax_cross_entropy_onehot_pullback(x, t);
+                        (v, p(d).0)
+                    },
+                );
+                check(
+                    t,
+                    |t| softmax_cross_entropy_onehot(&x, t),
+                    |t, d| {
+                        let (v, p) = softmax_cross_entropy_onehot_pullback(&x, t);
+                        (v, p(d).1)
+                    },
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn batch_cross_entropy_matches_finite_differences_and_the_mean() {
+        let x = SMatrix::<f64, 4, 3>::from_columns(&logits());
+        let labels = [2, 0, 3];
+        check(
+            &x,
+            |x| softmax_cross_entropy_batch(x, &labels),
+            |x, d| {
+                let (v, p) = softmax_cross_entropy_batch_pullback(x, &labels);
+                (v, p(d).0)
+            },
+        );
+        let mean =
+            logits().iter().zip(labels).map(|(x, l)| softmax_cross_entropy(x, l)).sum::<f64>()
+                / 3.0;
+        assert!((softmax_cross_entropy_batch(&x, &labels) - mean).abs() < 1e-12);
+    }
+
+    #[test]
+    fn cross_entropy_is_stable_at_large_logits() {
+        let x = Vector3::new(1000.0f64, -1000.0, 0.0);
+        // log Σ e^x = 1000 to double precision, so the losses are 1000 - x_label.
+        for (label, loss) in [(0, 0.0), (1, 2000.0), (2, 1000.0)] {
+            assert_eq!(softmax_cross_entropy(&x, label), loss);
+            let (v, p) = softmax_cross_entropy_pullback(&x, label);
+            assert_eq!(v, loss);
+            let mut expected = Vector3::new(1.0, 0.0, 0.0);
+            expected[label] -= 1.0;
+            assert_eq!(p(1.0).0, expected);
+        }
+        let t = Vector3::new(0.2, 0.3, 0.5);
+        let (v, p) = softmax_cross_entropy_onehot_pullback(&x, &t);
+        assert!((v - (0.3 * 2000.0 + 0.5 * 1000.0)).abs() < 1e-9);
+        let (dx, dt) = p(1.0);
+        all_finite(&dx);
+        all_finite(&dt);
+        let b = Matrix2x3::new(1000.0f64, -1000.0, 0.0, -1000.0, 1000.0, 1000.0);
+        let (v, p) = softmax_cross_entropy_batch_pullback(&b, &[1, 1, 0]);
+        assert!((v - (2000.0 + 0.0 + 1000.0) / 3.0).abs() < 1e-9);
+        all_finite(&p(1.0).0);
+        let x32 = Vector3::new(1000.0f32, -1000.0, 0.0);
+        assert_eq!(softmax_cross_entropy(&x32, 1), 2000.0);
+        all_finite(&softmax_cross_entropy_pullback(&x32, 1).1(1.0).0);
+    }
+
+    #[test]
+    #[cfg(debug_assertions)]
+    #[should_panic(expected = "out of range")]
+    fn label_out_of_range_panics_in_debug_builds() {
+        softmax_cross_entropy(&Vector3::new(0.0, 1.0, 2.0), 3);
+    }
+
+    #[test]
+    #[cfg(not(debug_assertions))]
+    fn label_out_of_range_is_nan_in_release_builds() {
+        let x = Vector3::new(0.0, 1.0, 2.0);
+        assert!(softmax_cross_entropy(&x, 3).is_nan());
+        let (v, p) = softmax_cross_entropy_pullback(&x, 3);
+        assert!(v.is_nan() && p(1.0).0.iter().all(|g| g.is_nan()));
+        let b = Matrix2x3::new(0.0, 1.0, 2.0, 3.0, 4.0, 5.0);
+        assert!(softmax_cross_entropy_batch(&b, &[0, 2, 1]).is_nan());
+        assert!(
+            softmax_cross_entropy_batch_pullback(&b, &[0, 2, 1]).1(1.0)
+                .0
+                .iter()
+                .all(|g| g.is_nan())
+        );
+    }
+
+    fn bce_reference(z: f64, t: f64) -> f64 {
+        let s = 1.0 / (1.0 + (-z).exp());
+        -(t * s.ln() + (1.0 - t) * (1.0 - s).ln())
+    }
+
+    #[test]
+    fn binary_cross_entropy_matches_finite_differences_and_definition() {
+        let z = SMatrix::<f64, 2, 3>::new(-2.0, -0.4, 0.0, 0.3, 1.5, 4.0);
+        let t = SMatrix::<f64, 2, 3>::new(0.0, 1.0, 0.5, 1.0, 0.0, 0.8);
+        check(
+            &z,
+            |z| binary_cross_entropy_with_logits(z, &t),
+            |z, d| {
+                let (v, p) = binary_cross_entropy_with_logits_pullback(z, &t);
+                (v, p(d).0)
+            },
+        );
+        check(
+            &t,
+            |t| binary_cross_entropy_with_logits(&z, t),
+            |t, d| {
+                let (v, p) = binary_cross_entropy_with_logits_pullback(&z, t);
+                (v, p(d).1)
+            },
+        );
+        let mean = z.iter().zip(t.iter()).map(|(&z, &t)| bce_reference(z, t)).sum::<f64>() / 6.0;
+        assert!((binary_cross_entropy_with_logits(&z, &t) - mean).abs() < 1e-12);
+        for (z, t) in [(0.7, 1.0), (-1.3, 0.0), (2.2, 0.25)] {
+            assert!((binary_cross_entropy_with_logits(&z, &t) - bce_reference(z, t)).abs() < 1e-12);
+            check(
+                &z,
+                |z| binary_cross_entropy_with_logits(z, &t),
+                |z, d| {
+                    let (v, p) = binary_cross_entropy_with_logits_pullback(z, &t);
+                    (v, p(d).0)
+                },
+            );
+        }
+    }
+
+    #[test]
+    fn binary_cross_entropy_is_stable_at_large_logits() {
+        for (z, t, loss, dz) in [
+            (1000.0, 1.0, 0.0, 0.0),
+            (-1000.0, 1.0, 1000.0, -1.0),
+            (1000.0, 0.0, 1000.0, 1.0),
+            (-1000.0, 0.0, 0.0, 0.0),
+        ] {
+            assert_eq!(binary_cross_entropy_with_logits(&z, &t), loss);
+            let (v, p) = binary_cross_entropy_with_logits_pullback(&z, &t);
+            assert_eq!((v, p(1.0)), (loss, (dz, -z)));
+        }
+        assert_eq!(binary_cross_entropy_with_logits(&-1000.0f32, &1.0), 1000.0);
+        let (dz, dt) = binary_cross_entropy_with_logits_pullback(&-1e30f32, &0.5).1(1.0);
+        assert_eq!((dz, dt), (-0.5, 1e30));
+    }
+
+    #[test]
+    fn mse_matches_finite_differences_and_definition() {
+        let p = SMatrix::<f64, 3, 2>::new(0.5, -1.0, 2.0, 0.0, 0.25, -0.75);
+        let t = SMatrix::<f64, 3, 2>::new(0.0, -1.5, 2.5, 1.0, 0.0, 0.0);
+        check(
+            &p,
+            |p| mse(p, &t),
+            |p, d| {
+                let (v, pb) = mse_pullback(p, &t);
+                (v, pb(d).0)
+            },
+        );
+        check(
+            &t,
+            |t| mse(&p, t),
+            |t, d| {
+                let (v, pb) = mse_pullback(&p, t);
+                (v, pb(d).1)
+            },
+        );
+        assert!((mse(&p, &t) - (0.25 + 0.25 + 0.25 + 1.0 + 0.0625 + 0.5625) / 6.0).abs() < 1e-15);
+        assert_eq!(mse(&3.0, &1.0), 4.0);
+        assert_eq!(mse_pullback(&3.0, &1.0).1(1.0), (4.0, -4.0));
+    }
+
+    #[test]
+    fn f32_agrees_with_f64() {
+        let x64 = SMatrix::<f64, 4, 3>::from_columns(&logits());
+        let x32: SMatrix<f32, 4, 3> = x64.cast();
+        let labels = [1, 3, 0];
+        close_f32(
+            &softmax_cross_entropy_batch(&x32, &labels),
+            &softmax_cross_entropy_batch(&x64, &labels),
+            1e-6,
+        );
+        close_f32(
+            &softmax_cross_entropy_batch_pullback(&x32, &labels).1(0.5).0,
+            &softmax_cross_entropy_batch_pullback(&x64, &labels).1(0.5).0,
+            1e-6,
+        );
+        let v32: SVector<f32, 4> = logits()[0].cast();
+        close_f32(
+            &softmax_cross_entropy_pullback(&v32, 2).1(1.0).0,
+            &softmax_cross_entropy_pullback(&logits()[0], 2).1(1.0).0,
+            1e-6,
+        );
+        let t64 = x64.map(|v| 1.0 / (1.0 + v * v));
+        let t32: SMatrix<f32, 4, 3> = t64.cast();
+        close_f32(
+            &binary_cross_entropy_with_logits(&x32, &t32),
+            &binary_cross_entropy_with_logits(&x64, &t64),
+            1e-6,
+        );
+        close_f32(&mse_pullback(&x32, &t32).1(1.0).0, &mse_pullback(&x64, &t64).1(1.0).0, 1e-6);
+    }
+}

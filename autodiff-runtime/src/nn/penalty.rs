@@ -11,8 +11,10 @@ use crate::{Params, Real};
 /// instead to leave them out). PyTorch: `sum(p.pow(2).sum() for p in model.parameters())`;
 /// Keras `regularizers.L2(l)` computes `l * Σ w²` per layer.
 ///
-/// The plain function reads `w` once; the pullback builds the gradient `2 d w` in a value of
-/// the same type (so for a `Box`ed layer it allocates that box once per call).
+/// The plain function reads `w` once through [`Params::visit`] (for a struct, that builds
+/// the tensor names in a `String`: one small allocation). The pullback reads it through
+/// [`Params::zip_mut`], without names, and builds the gradient `2 d w` in a value of the same
+/// type made by [`Params::zeros_like`] (for a `Box`ed layer that is one box per call).
 ///
 /// ```
 /// use autodiff_runtime::nn::{l2_penalty, l2_penalty_pullback};
@@ -97,4 +99,77 @@ pub fn l2sp_penalty_pullback<P: Params>(
         });
         (g, g0)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::nn::Dense;
+    use crate::nn::testing::{check, close_f32};
+    use nalgebra::{Matrix2x3, SVector, Vector2};
+
+    fn layer() -> Dense<f64, 3, 2> {
+        Dense::new(Matrix2x3::new(0.5, -1.0, 0.25, 2.0, 0.0, -0.3), Vector2::new(0.1, -0.7))
+    }
+
+    #[test]
+    fn l2_penalty_matches_finite_differences() {
+        let l = layer();
+        check(&l, l2_penalty, |w, d| {
+            let (v, p) = l2_penalty_pullback(w);
+            (v, p(d).0)
+        });
+        let arr = [Vector2::new(1.5, -0.5), Vector2::new(0.0, 2.0)];
+        check(&arr, l2_penalty, |w, d| {
+            let (v, p) = l2_penalty_pullback(w);
+            (v, p(d).0)
+        });
+        let expected = 0.25 + 1.0 + 0.0625 + 4.0 + 0.0 + 0.09 + 0.01 + 0.49;
+        assert!((l2_penalty(&l) - expected).abs() < 1e-12);
+        let boxed = Box::new(l.clone());
+        assert_eq!(l2_penalty(&boxed), l2_penalty(&l));
+        let (_, p) = l2_penalty_pullback(&boxed);
+        let g: Box<Dense<f64, 3, 2>> = p(1.0).0;
+        assert_eq!(g.weight, l.weight * 2.0);
+    }
+
+    #[test]
+    fn l2sp_penalty_matches_finite_differences() {
+        let (w, mut w0) = (layer(), layer());
+        w0.weight[(1, 2)] += 0.5;
+        w0.bias[0] -= 1.0;
+        check(
+            &w,
+            |w| l2sp_penalty(w, &w0),
+            |w, d| {
+                let (v, p) = l2sp_penalty_pullback(w, &w0);
+                (v, p(d).0)
+            },
+        );
+        check(
+            &w0,
+            |w0| l2sp_penalty(&w, w0),
+            |w0, d| {
+                let (v, p) = l2sp_penalty_pullback(&w, w0);
+                (v, p(d).1)
+            },
+        );
+        assert!((l2sp_penalty(&w, &w0) - 1.25).abs() < 1e-12);
+        assert_eq!(l2sp_penalty(&w, &w), 0.0);
+    }
+
+    #[test]
+    fn f32_agrees_with_f64() {
+        let v64 = SVector::<f64, 5>::new(0.1, -2.0, 3.5, 0.0, 1.25);
+        let v32: SVector<f32, 5> = v64.cast();
+        close_f32(&l2_penalty(&v32), &l2_penalty(&v64), 1e-6);
+        close_f32(&l2_penalty_pullback(&v32).1(0.5).0, &l2_penalty_pullback(&v64).1(0.5).0, 1e-6);
+        let z32 = SVector::<f32, 5>::repeat(0.5);
+        let z64 = SVector::<f64, 5>::repeat(0.5);
+        close_f32(
+            &l2sp_penalty_pullback(&v32, &z32).1(1.0).1,
+            &l2sp_penalty_pullback(&v64, &z64).1(1.0).1,
+            1e-6,
+        );
+    }
 }
