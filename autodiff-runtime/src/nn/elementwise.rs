@@ -8,7 +8,7 @@ use nalgebra::SMatrix;
 /// `[T; N]` and every nalgebra fixed-size matrix or vector (`SMatrix<T, R, C>`, in
 /// column-major order).
 ///
-/// The activations, [`crate::nn::dropout`], [`crate::nn::mse`] and
+/// The activations, [`crate::nn::dropout()`], [`crate::nn::mse`] and
 /// [`crate::nn::binary_cross_entropy_with_logits`] are generic over it, so `relu(&x)` works
 /// for `x: f64`, `x: SVector<f32, 10>` and `x: SMatrix<f32, 128, 32>` alike.
 pub trait Elementwise: Params + Clone {

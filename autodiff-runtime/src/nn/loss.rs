@@ -428,11 +428,11 @@ mod tests {
     #[test]
     #[cfg(not(debug_assertions))]
     fn label_out_of_range_is_nan_in_release_builds() {
-        let x = Vector3::new(0.0, 1.0, 2.0);
+        let x = Vector3::new(0.0f64, 1.0, 2.0);
         assert!(softmax_cross_entropy(&x, 3).is_nan());
         let (v, p) = softmax_cross_entropy_pullback(&x, 3);
         assert!(v.is_nan() && p(1.0).0.iter().all(|g| g.is_nan()));
-        let b = Matrix2x3::new(0.0, 1.0, 2.0, 3.0, 4.0, 5.0);
+        let b = Matrix2x3::new(0.0f64, 1.0, 2.0, 3.0, 4.0, 5.0);
         assert!(softmax_cross_entropy_batch(&b, &[0, 2, 1]).is_nan());
         assert!(
             softmax_cross_entropy_batch_pullback(&b, &[0, 2, 1]).1(1.0)

@@ -28,7 +28,7 @@
 //! A pullback closure owns what it needs from the forward pass (a copy of `x`, the softmax,
 //! the local derivative — one value shaped like the input), because the caller is often a
 //! generated `f_pullback` that returns its own closure holding these inner ones, while the
-//! inner arguments are locals of that function. The one exception is a layer: [`dense`] and
+//! inner arguments are locals of that function. The one exception is a layer: [`dense()`] and
 //! [`dense_batch`] borrow `layer` (a parameter, which outlives the closure) instead of
 //! copying its weights.
 //!
