@@ -29,7 +29,11 @@ pub struct Tolerance {
 impl Default for Tolerance {
     /// PyTorch `gradcheck`'s defaults: `eps = 1e-6, atol = 1e-5, rtol = 1e-3`.
     fn default() -> Self {
-        Tolerance { eps: 1e-6, atol: 1e-5, rtol: 1e-3 }
+        Tolerance {
+            eps: 1e-6,
+            atol: 1e-5,
+            rtol: 1e-3,
+        }
     }
 }
 
@@ -48,7 +52,11 @@ pub struct GradMismatch {
 
 impl fmt::Display for GradMismatch {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let name = if self.tensor.is_empty() { "<value>" } else { &self.tensor };
+        let name = if self.tensor.is_empty() {
+            "<value>"
+        } else {
+            &self.tensor
+        };
         write!(
             f,
             "gradient mismatch at {name}[{}]: analytic {:.9e}, finite differences {:.9e}",
@@ -62,7 +70,9 @@ impl std::error::Error for GradMismatch {}
 /// Flattens every entry of `p` into `f64`s, in visiting order.
 pub fn flatten<P: Params>(p: &P) -> Vec<f64> {
     let mut out = Vec::new();
-    p.visit(&mut String::new(), &mut |_, data, _| out.extend(data.iter().map(|x| x.as_f64())));
+    p.visit(&mut String::new(), &mut |_, data, _| {
+        out.extend(data.iter().map(|x| x.as_f64()))
+    });
     out
 }
 
@@ -107,7 +117,9 @@ pub fn numeric_gradient<P: Params + Clone>(f: impl Fn(&P) -> f64, x: &P, eps: f6
 /// Compares two gradients entrywise.
 pub fn compare<P: Params>(analytic: &P, numeric: &P, tol: Tolerance) -> Result<(), GradMismatch> {
     let mut names = Vec::new();
-    analytic.visit(&mut String::new(), &mut |name, data, _| names.push((name.to_string(), data.len())));
+    analytic.visit(&mut String::new(), &mut |name, data, _| {
+        names.push((name.to_string(), data.len()))
+    });
     let (a, n) = (flatten(analytic), flatten(numeric));
     let mut offset = 0;
     for (name, len) in names {
@@ -115,7 +127,12 @@ pub fn compare<P: Params>(analytic: &P, numeric: &P, tol: Tolerance) -> Result<(
             let (x, y) = (a[offset + i], n[offset + i]);
             let ok = (x - y).abs() <= tol.atol + tol.rtol * y.abs();
             if !ok || x.is_nan() != y.is_nan() {
-                return Err(GradMismatch { tensor: name, index: i, analytic: x, numeric: y });
+                return Err(GradMismatch {
+                    tensor: name,
+                    index: i,
+                    analytic: x,
+                    numeric: y,
+                });
             }
         }
         offset += len;

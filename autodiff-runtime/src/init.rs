@@ -180,12 +180,18 @@ mod tests {
         for (init, expected, uniform) in cases {
             let m = init(&mut rng);
             let (mean, var) = moments(m.as_slice());
-            assert!((var / expected - 1.0).abs() < 0.03, "variance {var}, expected {expected}");
+            assert!(
+                (var / expected - 1.0).abs() < 0.03,
+                "variance {var}, expected {expected}"
+            );
             assert!(mean.abs() < 4.0 * (expected / 6e4).sqrt(), "mean {mean}");
             let bound = (3.0 * expected).sqrt();
             let max = m.amax();
             if uniform {
-                assert!(max <= bound && max > 0.99 * bound, "max {max}, bound {bound}");
+                assert!(
+                    max <= bound && max > 0.99 * bound,
+                    "max {max}, bound {bound}"
+                );
             } else {
                 assert!(max > bound, "a normal sample of 60 000 exceeds √3 σ");
             }
@@ -195,14 +201,23 @@ mod tests {
 
     #[test]
     fn same_seed_same_weights() {
-        for init in [Init::XavierUniform, Init::XavierNormal, Init::HeUniform, Init::HeNormal] {
+        for init in [
+            Init::XavierUniform,
+            Init::XavierNormal,
+            Init::HeUniform,
+            Init::HeNormal,
+        ] {
             let a: SMatrix<f32, 8, 5> = init.matrix(&mut ChaCha8Rng::seed_from_u64(42));
             let b: SMatrix<f32, 8, 5> = init.matrix(&mut ChaCha8Rng::seed_from_u64(42));
             let c: SMatrix<f32, 8, 5> = init.matrix(&mut ChaCha8Rng::seed_from_u64(43));
             assert_eq!(a, b);
             assert_ne!(a, c);
             let d: SMatrix<f64, 8, 5> = init.matrix(&mut ChaCha8Rng::seed_from_u64(42));
-            assert_eq!(d.map(|v| v as f32), a, "f32 weights are the f64 draws rounded");
+            assert_eq!(
+                d.map(|v| v as f32),
+                a,
+                "f32 weights are the f64 draws rounded"
+            );
         }
     }
 

@@ -72,7 +72,6 @@ pub trait Params {
     }
 }
 
-
 /// Appends `.segment` (or `segment` at the top level) to `name`, runs `f`, and restores `name`.
 #[doc(hidden)]
 pub fn with_segment<R>(name: &mut String, segment: &str, f: impl FnOnce(&mut String) -> R) -> R {
@@ -124,11 +123,19 @@ impl<T: Real, const R: usize, const C: usize> Params for SMatrix<T, R, C> {
     }
     fn visit(&self, name: &mut String, f: &mut dyn FnMut(&str, &[T], &[usize])) {
         let shape = matrix_shape(R, C);
-        f(name, self.as_slice(), if C == 1 { &shape[..1] } else { &shape });
+        f(
+            name,
+            self.as_slice(),
+            if C == 1 { &shape[..1] } else { &shape },
+        );
     }
     fn visit_mut(&mut self, name: &mut String, f: &mut dyn FnMut(&str, &mut [T], &[usize])) {
         let shape = matrix_shape(R, C);
-        f(name, self.as_mut_slice(), if C == 1 { &shape[..1] } else { &shape });
+        f(
+            name,
+            self.as_mut_slice(),
+            if C == 1 { &shape[..1] } else { &shape },
+        );
     }
     fn zip_mut(&mut self, other: &Self, f: &mut dyn FnMut(&mut [T], &[T])) {
         f(self.as_mut_slice(), other.as_slice());
@@ -204,7 +211,10 @@ mod tests {
 
     #[test]
     fn matrix_names_shapes_and_arithmetic() {
-        let mut a = [SMatrix::<f64, 2, 3>::repeat(1.0), SMatrix::<f64, 2, 3>::repeat(2.0)];
+        let mut a = [
+            SMatrix::<f64, 2, 3>::repeat(1.0),
+            SMatrix::<f64, 2, 3>::repeat(2.0),
+        ];
         let b = a;
         a.add_assign(&b);
         a.scale(0.5);

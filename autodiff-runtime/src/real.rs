@@ -13,6 +13,70 @@ pub trait Real: RealField + Copy + Default + Send + Sync + 'static {
     fn as_f64(self) -> f64;
     /// The dtype name used in checkpoints (`"F32"` or `"F64"`).
     const DTYPE: &'static str;
+
+    /// `C = alpha A B + beta C` with a blocked GEMM kernel (`matrixmultiply`), for `A` of
+    /// shape `m x k` and `B` of shape `k x n`, each given by a slice and its row and column
+    /// strides. Panics if a slice is too short for its shape and strides.
+    #[allow(clippy::too_many_arguments)]
+    fn gemm(
+        m: usize,
+        k: usize,
+        n: usize,
+        alpha: Self,
+        a: (&[Self], isize, isize),
+        b: (&[Self], isize, isize),
+        beta: Self,
+        c: (&mut [Self], isize, isize),
+    );
+}
+
+/// The largest index a strided `rows x cols` view touches, plus one.
+fn extent(rows: usize, cols: usize, rs: isize, cs: isize) -> usize {
+    if rows == 0 || cols == 0 {
+        return 0;
+    }
+    (rows - 1) * rs.unsigned_abs() + (cols - 1) * cs.unsigned_abs() + 1
+}
+
+macro_rules! gemm_impl {
+    ($f:path) => {
+        fn gemm(
+            m: usize,
+            k: usize,
+            n: usize,
+            alpha: Self,
+            a: (&[Self], isize, isize),
+            b: (&[Self], isize, isize),
+            beta: Self,
+            c: (&mut [Self], isize, isize),
+        ) {
+            assert!(a.0.len() >= extent(m, k, a.1, a.2), "gemm: A is too short");
+            assert!(b.0.len() >= extent(k, n, b.1, b.2), "gemm: B is too short");
+            assert!(c.0.len() >= extent(m, n, c.1, c.2), "gemm: C is too short");
+            assert!(a.1 >= 0 && a.2 >= 0 && b.1 >= 0 && b.2 >= 0 && c.1 >= 0 && c.2 >= 0);
+            // SAFETY: the asserts above keep every access of the kernel inside the slices
+            // (non-negative strides, extents checked), and `c` is borrowed mutably, so it
+            // does not alias `a` or `b`.
+            unsafe {
+                $f(
+                    m,
+                    k,
+                    n,
+                    alpha,
+                    a.0.as_ptr(),
+                    a.1,
+                    a.2,
+                    b.0.as_ptr(),
+                    b.1,
+                    b.2,
+                    beta,
+                    c.0.as_mut_ptr(),
+                    c.1,
+                    c.2,
+                )
+            }
+        }
+    };
 }
 
 impl Real for f32 {
@@ -23,6 +87,7 @@ impl Real for f32 {
         self as f64
     }
     const DTYPE: &'static str = "F32";
+    gemm_impl!(matrixmultiply::sgemm);
 }
 
 impl Real for f64 {
@@ -33,4 +98,5 @@ impl Real for f64 {
         self
     }
     const DTYPE: &'static str = "F64";
+    gemm_impl!(matrixmultiply::dgemm);
 }

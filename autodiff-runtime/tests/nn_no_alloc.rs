@@ -1,8 +1,8 @@
 //! The network primitives and their pullbacks never allocate: a counting global allocator
 //! watches this thread while every one of them runs forward and backward on fixed-size values.
 //! The one documented exception: a batched product large enough for the GEMM kernel
-//! (`matrixmultiply`, every dimension > 5) allocates that kernel's packing buffer, once per
-//! product.
+//! (`matrixmultiply`, at least `GEMM_THRESHOLD` multiply-adds) allocates that kernel's
+//! packing buffer, once per product.
 
 use autodiff_runtime::nn::*;
 use nalgebra::{SMatrix, SVector};
@@ -43,7 +43,7 @@ fn allocations(f: impl FnOnce()) -> usize {
 fn primitives_and_pullbacks_do_not_allocate() {
     let layer = Dense::<f32, 20, 10>::he_normal(0);
     let x = SVector::<f32, 20>::from_fn(|i, _| i as f32 * 0.1 - 1.0);
-    // a batch of 4: below the GEMM threshold
+    // 20 · 10 · 4 multiply-adds: below the GEMM threshold
     let xb = SMatrix::<f32, 20, 4>::from_fn(|i, j| (i + j) as f32 * 0.05 - 0.5);
     let mask = Dropout::new(0.5, 1).mask_like(&xb);
     let labels = [1, 2, 3, 4];
@@ -69,7 +69,13 @@ fn primitives_and_pullbacks_do_not_allocate() {
         black_box(p(y));
         let (y, p) = gelu_pullback(&xb);
         black_box(p(y));
-        black_box((relu(&xb), leaky_relu(&xb, 0.1), sigmoid(&xb), tanh(&xb), gelu(&xb)));
+        black_box((
+            relu(&xb),
+            leaky_relu(&xb, 0.1),
+            sigmoid(&xb),
+            tanh(&xb),
+            gelu(&xb),
+        ));
         let h = dense(&layer, &x);
         let (y, p) = softmax_pullback(&h);
         black_box(p(y));
@@ -79,7 +85,12 @@ fn primitives_and_pullbacks_do_not_allocate() {
         black_box(p(y));
         let (y, p) = log_softmax_batch_pullback(&hb);
         black_box(p(y));
-        black_box((softmax(&h), log_softmax(&h), softmax_batch(&hb), log_softmax_batch(&hb)));
+        black_box((
+            softmax(&h),
+            log_softmax(&h),
+            softmax_batch(&hb),
+            log_softmax_batch(&hb),
+        ));
         let (l, p) = softmax_cross_entropy_pullback(&h, 3);
         black_box((l, p(1.0), softmax_cross_entropy(&h, 3)));
         let (l, p) = softmax_cross_entropy_onehot_pullback(&h, &target);
@@ -104,8 +115,9 @@ fn primitives_and_pullbacks_do_not_allocate() {
 
 #[test]
 fn gemm_sized_batches_allocate_one_packing_buffer_per_product() {
-    let layer = Dense::<f32, 20, 10>::he_normal(0);
-    let xb = SMatrix::<f32, 20, 8>::from_fn(|i, j| (i + j) as f32 * 0.05 - 0.5);
+    let layer = Dense::<f32, 64, 32>::he_normal(0);
+    let xb = SMatrix::<f32, 64, 16>::from_fn(|i, j| (i + j) as f32 * 0.05 - 0.5);
+    const { assert!(64 * 32 * 16 >= autodiff_runtime::rules::matrix::GEMM_THRESHOLD) };
     let n = allocations(|| {
         black_box(dense_batch(&layer, &xb));
     });

@@ -72,7 +72,13 @@ pub fn relu_pullback<X: Elementwise>(x: &X) -> (X, impl FnOnce(X) -> (X,) + use<
 /// ```
 #[inline]
 pub fn leaky_relu<X: Elementwise>(x: &X, slope: X::Scalar) -> X {
-    map(x, |x| if x > zero::<X::Scalar>() { x } else { slope * x })
+    map(x, |x| {
+        if x > zero::<X::Scalar>() {
+            x
+        } else {
+            slope * x
+        }
+    })
 }
 
 /// Pullback of [`leaky_relu`]: cotangents of `x` and of `slope`.
@@ -395,7 +401,11 @@ mod tests {
         // f32: e^100 and 1e20³ overflow; the results must not.
         let x = SVector::<f32, 4>::new(-100.0, 100.0, -1e20, 1e20);
         let s = sigmoid(&x);
-        assert!(s[0] > 0.0 && s[0] < 1e-43, "σ(-100) = e^-100 is a subnormal f32, got {}", s[0]);
+        assert!(
+            s[0] > 0.0 && s[0] < 1e-43,
+            "σ(-100) = e^-100 is a subnormal f32, got {}",
+            s[0]
+        );
         assert_eq!((s[1], s[2], s[3]), (1.0, 0.0, 1.0));
         all_finite(&sigmoid_pullback(&x).1(SVector::repeat(1.0)).0);
         all_finite(&gelu(&x));

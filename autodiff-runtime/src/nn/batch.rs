@@ -1,15 +1,15 @@
 //! Batched layers: a batch is an `SMatrix<T, N, B>` holding one sample per column.
 //!
-//! Products whose three dimensions all exceed 5 go through nalgebra's GEMM path, which calls
-//! the `matrixmultiply` kernel (cache blocking, SIMD micro-kernels) on views of the fixed-size
-//! storage; transposes are expressed as strides, never materialized. Products with a
-//! dimension of 5 or less (a tiny batch, a 1-unit output layer) use plain loops.
-//! `matrixmultiply` allocates its packing buffer on every call; the loops allocate nothing.
+//! Products of at least [`GEMM_THRESHOLD`] multiply-adds go through [`Real::gemm`], the
+//! blocked `matrixmultiply` kernel (cache blocking, SIMD micro-kernels), on the fixed-size
+//! storage directly; transposes are expressed as strides, never materialized. Smaller
+//! products use plain loops. `matrixmultiply` allocates its packing buffer on every call;
+//! the loops allocate nothing.
 
 use super::dense::AsDense;
 use crate::Real;
-use core::any::TypeId;
-use nalgebra::{Dyn, MatrixView, MatrixViewMut, SMatrix, SVector};
+use crate::rules::matrix::GEMM_THRESHOLD;
+use nalgebra::{SMatrix, SVector};
 
 /// An operand of [`gemm`]: column-major data of a matrix, read either as is or transposed.
 #[derive(Clone, Copy)]
@@ -23,16 +23,28 @@ impl<'a, T> Operand<'a, T> {
     /// The matrix with `rows` rows stored in `data`.
     #[inline(always)]
     pub(crate) fn plain(data: &'a [T], rows: usize) -> Self {
-        Operand { data, row_stride: 1, col_stride: rows }
+        Operand {
+            data,
+            row_stride: 1,
+            col_stride: rows,
+        }
     }
     /// The transpose of the matrix with `rows` rows stored in `data`.
     #[inline(always)]
     pub(crate) fn transposed(data: &'a [T], rows: usize) -> Self {
-        Operand { data, row_stride: rows, col_stride: 1 }
+        Operand {
+            data,
+            row_stride: rows,
+            col_stride: 1,
+        }
     }
 }
 
 /// `c = alpha a b + beta c` for `a: M × K`, `b: K × N`. `c` is never read when `beta == 0`.
+///
+/// Products of at least [`GEMM_THRESHOLD`] multiply-adds with more than one output column go
+/// through [`Real::gemm`] (the blocked `matrixmultiply` kernel, the same rule as
+/// [`crate::rules::matrix::matmul`]); smaller ones through [`gemm_small`].
 #[inline]
 pub(crate) fn gemm<T: Real, const M: usize, const K: usize, const N: usize>(
     c: &mut SMatrix<T, M, N>,
@@ -41,34 +53,18 @@ pub(crate) fn gemm<T: Real, const M: usize, const K: usize, const N: usize>(
     b: Operand<'_, T>,
     beta: T,
 ) {
-    let is_float =
-        TypeId::of::<T>() == TypeId::of::<f32>() || TypeId::of::<T>() == TypeId::of::<f64>();
-    // nalgebra hands exactly these products (all dimensions > 5, f32/f64) to `matrixmultiply`,
-    // which supports arbitrary strides. Its fallback (`gemv` column by column) must not see
-    // strided operands: nalgebra 0.33's `axcpy` then indexes past the end of the view.
-    if is_float && M > 5 && K > 5 && N > 5 {
-        let av = MatrixView::<T, Dyn, Dyn, Dyn, Dyn>::from_slice_with_strides(
-            a.data,
+    if N > 1 && M * K * N >= GEMM_THRESHOLD {
+        let s = |x: usize| x as isize;
+        T::gemm(
             M,
             K,
-            a.row_stride,
-            a.col_stride,
-        );
-        let bv = MatrixView::<T, Dyn, Dyn, Dyn, Dyn>::from_slice_with_strides(
-            b.data,
-            K,
             N,
-            b.row_stride,
-            b.col_stride,
+            alpha,
+            (a.data, s(a.row_stride), s(a.col_stride)),
+            (b.data, s(b.row_stride), s(b.col_stride)),
+            beta,
+            (c.as_mut_slice(), 1, s(M)),
         );
-        let mut cv = MatrixViewMut::<T, Dyn, Dyn, Dyn, Dyn>::from_slice_with_strides_mut(
-            c.as_mut_slice(),
-            M,
-            N,
-            1,
-            M,
-        );
-        cv.gemm(alpha, &av, &bv, beta);
     } else {
         gemm_small(c.as_mut_slice(), M, K, alpha, a, b, beta);
     }
@@ -116,7 +112,11 @@ fn gemm_small<T: Real>(
                     }
                     acc
                 };
-                *c = if beta == T::zero() { alpha * acc } else { alpha * acc + beta * *c };
+                *c = if beta == T::zero() {
+                    alpha * acc
+                } else {
+                    alpha * acc + beta * *c
+                };
             }
         }
     }
@@ -166,7 +166,6 @@ pub fn add_bias<T: Real, const R: usize, const B: usize>(
 
 /// Pullback of [`add_bias`]: `(d, row sums of d)`.
 #[inline]
-#[allow(clippy::type_complexity)] // the signature is the pullback convention
 pub fn add_bias_pullback<T: Real, const R: usize, const B: usize>(
     m: &SMatrix<T, R, B>,
     b: &SVector<T, R>,
@@ -223,7 +222,6 @@ pub fn dense_batch<T: Real, L: AsDense<T, I, O>, const I: usize, const O: usize,
 /// copy of `x`, so it never borrows an intermediate value of the caller. Both products go
 /// through GEMM with strided (not materialized) transposes.
 #[inline]
-#[allow(clippy::type_complexity)] // the signature is the pullback convention
 pub fn dense_batch_pullback<
     'a,
     T: Real,
@@ -310,35 +308,37 @@ mod tests {
     }
 
     #[test]
-    fn dense_batch_small_sizes_use_fixed_size_products() {
+    fn dense_batch_small_sizes_use_loops() {
         check_dense_batch::<3, 2, 4>();
         check_dense_batch::<1, 5, 1>();
     }
 
     #[test]
     fn dense_batch_large_sizes_use_gemm() {
-        // every dimension > 5: the forward and both backward products take the GEMM path
-        check_dense_batch::<7, 6, 8>();
-        check_dense_batch::<9, 8, 6>();
+        // 32 · 24 · 24 ≥ GEMM_THRESHOLD: the forward and both backward products take the
+        // GEMM path
+        const { assert!(32 * 24 * 24 >= GEMM_THRESHOLD) };
+        check_dense_batch::<32, 24, 24>();
     }
 
     #[test]
     fn gemm_handles_transposes_and_beta() {
-        let a = batch::<7, 9>(0.1);
-        let b = batch::<9, 8>(0.2);
-        let c0 = batch::<7, 8>(0.3);
-        let at: SMatrix<f64, 9, 7> = a.transpose();
-        let bt: SMatrix<f64, 8, 9> = b.transpose();
+        const { assert!(30 * 25 * 24 >= GEMM_THRESHOLD) };
+        let a = batch::<30, 25>(0.1);
+        let b = batch::<25, 24>(0.2);
+        let c0 = batch::<30, 24>(0.3);
+        let at: SMatrix<f64, 25, 30> = a.transpose();
+        let bt: SMatrix<f64, 24, 25> = b.transpose();
         // large path
         let mut c = c0;
-        gemm::<f64, 7, 9, 8>(
+        gemm::<f64, 30, 25, 24>(
             &mut c,
             2.0,
-            Operand::transposed(at.as_slice(), 9),
-            Operand::transposed(bt.as_slice(), 8),
+            Operand::transposed(at.as_slice(), 25),
+            Operand::transposed(bt.as_slice(), 24),
             0.5,
         );
-        assert!((c - (a * b * 2.0 + c0 * 0.5)).norm() < 1e-12);
+        assert!((c - (a * b * 2.0 + c0 * 0.5)).norm() < 1e-10);
         // small path
         let a = batch::<3, 2>(0.4);
         let b = batch::<2, 4>(0.5);
@@ -359,27 +359,37 @@ mod tests {
         let (at, bt): (SMatrix<f64, 19, 3>, SMatrix<f64, 4, 19>) = (a.transpose(), b.transpose());
         let expected = a * b * 0.5 - c0 * 2.0;
         for (ao, bo) in [
-            (Operand::plain(a.as_slice(), 3), Operand::plain(b.as_slice(), 19)),
-            (Operand::plain(a.as_slice(), 3), Operand::transposed(bt.as_slice(), 4)),
-            (Operand::transposed(at.as_slice(), 19), Operand::plain(b.as_slice(), 19)),
-            (Operand::transposed(at.as_slice(), 19), Operand::transposed(bt.as_slice(), 4)),
+            (
+                Operand::plain(a.as_slice(), 3),
+                Operand::plain(b.as_slice(), 19),
+            ),
+            (
+                Operand::plain(a.as_slice(), 3),
+                Operand::transposed(bt.as_slice(), 4),
+            ),
+            (
+                Operand::transposed(at.as_slice(), 19),
+                Operand::plain(b.as_slice(), 19),
+            ),
+            (
+                Operand::transposed(at.as_slice(), 19),
+                Operand::transposed(bt.as_slice(), 4),
+            ),
         ] {
             let mut c = c0;
             gemm::<f64, 3, 19, 4>(&mut c, 0.5, ao, bo, -2.0);
             assert!((c - expected).norm() < 1e-12);
         }
-        let mut c = SMatrix::<f64, 7, 6>::repeat(f64::NAN);
-        gemm::<f64, 7, 9, 6>(
+        let (a, b) = (batch::<30, 25>(0.1), batch::<25, 24>(0.2));
+        let mut c = SMatrix::<f64, 30, 24>::repeat(f64::NAN);
+        gemm::<f64, 30, 25, 24>(
             &mut c,
             1.0,
-            Operand::plain(batch::<7, 9>(0.1).as_slice(), 7),
-            Operand::plain(batch::<9, 6>(0.7).as_slice(), 9),
+            Operand::plain(a.as_slice(), 30),
+            Operand::plain(b.as_slice(), 25),
             0.0,
         );
-        assert!(
-            (c - batch::<7, 9>(0.1) * batch::<9, 6>(0.7)).norm() < 1e-12,
-            "beta = 0 must not read c"
-        );
+        assert!((c - a * b).norm() < 1e-10, "beta = 0 must not read c");
     }
 
     #[test]
@@ -439,7 +449,12 @@ mod tests {
                 let (y, p) = dense_batch_pullback(&layer, &x);
                 let (g, dx) = p(SMatrix::<f32, 128, 32>::repeat(1.0));
                 assert_eq!(g.bias, SVector::<f32, 128>::repeat(32.0));
-                assert!(y.iter().chain(dx.iter()).chain(g.weight.iter()).all(|v| v.is_finite()));
+                assert!(
+                    y.iter()
+                        .chain(dx.iter())
+                        .chain(g.weight.iter())
+                        .all(|v| v.is_finite())
+                );
             })
             .unwrap()
             .join()

@@ -66,7 +66,10 @@ impl<T: Real, const I: usize, const O: usize> Dense<T, I, O> {
 
     /// A layer with every weight and bias zero.
     pub fn zeros() -> Self {
-        Dense { weight: SMatrix::zeros(), bias: SVector::zeros() }
+        Dense {
+            weight: SMatrix::zeros(),
+            bias: SVector::zeros(),
+        }
     }
 
     /// [`Dense::zeros`] built directly on the heap, never on the stack.
@@ -207,11 +210,13 @@ pub fn dense<T: Real, L: AsDense<T, I, O>, const I: usize, const O: usize>(
 /// The closure borrows `layer` (a reference to a parameter, which outlives it) and keeps a
 /// copy of `x` (`I` scalars), so it never borrows an intermediate value of the caller.
 #[inline]
-#[allow(clippy::type_complexity)] // the signature is the pullback convention
 pub fn dense_pullback<'a, T: Real, L: AsDense<T, I, O>, const I: usize, const O: usize>(
     layer: &'a L,
     x: &SVector<T, I>,
-) -> (SVector<T, O>, impl FnOnce(SVector<T, O>) -> (L, SVector<T, I>) + use<'a, T, L, I, O>) {
+) -> (
+    SVector<T, O>,
+    impl FnOnce(SVector<T, O>) -> (L, SVector<T, I>) + use<'a, T, L, I, O>,
+) {
     let x = *x;
     (dense(layer, &x), move |d: SVector<T, O>| {
         let w = &layer.as_dense().weight;
@@ -232,7 +237,9 @@ mod tests {
 
     fn layer() -> Dense<f64, 4, 3> {
         Dense::new(
-            Matrix3x4::new(0.5, -1.0, 0.25, 2.0, 0.0, -0.3, 1.1, 0.7, -0.8, 0.4, 0.05, -1.5),
+            Matrix3x4::new(
+                0.5, -1.0, 0.25, 2.0, 0.0, -0.3, 1.1, 0.7, -0.8, 0.4, 0.05, -1.5,
+            ),
             Vector3::new(0.1, -0.7, 0.3),
         )
     }
@@ -280,7 +287,10 @@ mod tests {
         let mut l = layer();
         assert_eq!(
             l.tensor_shapes(),
-            vec![("weight".to_string(), vec![3, 4]), ("bias".to_string(), vec![3])]
+            vec![
+                ("weight".to_string(), vec![3, 4]),
+                ("bias".to_string(), vec![3])
+            ]
         );
         assert_eq!(l.num_params(), 15);
         let orig = l.clone();
@@ -303,9 +313,18 @@ mod tests {
         assert_ne!(a, Dense::he_normal(4));
         assert_eq!(a.bias, SVector::<f64, 20>::zeros());
         assert_eq!(*Dense::<f64, 30, 20>::boxed_he_normal(3), a);
-        assert_eq!(*Dense::<f64, 30, 20>::boxed_xavier_uniform(9), Dense::xavier_uniform(9));
-        assert_eq!(*Dense::<f64, 30, 20>::boxed_xavier_normal(9), Dense::xavier_normal(9));
-        assert_eq!(*Dense::<f64, 30, 20>::boxed_he_uniform(9), Dense::he_uniform(9));
+        assert_eq!(
+            *Dense::<f64, 30, 20>::boxed_xavier_uniform(9),
+            Dense::xavier_uniform(9)
+        );
+        assert_eq!(
+            *Dense::<f64, 30, 20>::boxed_xavier_normal(9),
+            Dense::xavier_normal(9)
+        );
+        assert_eq!(
+            *Dense::<f64, 30, 20>::boxed_he_uniform(9),
+            Dense::he_uniform(9)
+        );
         assert_eq!(*Dense::<f32, 30, 20>::boxed_zeros(), Dense::zeros());
         // same draws in f32 and f64, up to rounding
         close_f32(&Dense::<f32, 30, 20>::he_normal(3), &a, 1e-7);

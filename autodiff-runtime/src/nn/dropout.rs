@@ -118,9 +118,17 @@ impl Dropout {
             mask.elems_mut().fill(one);
             return;
         }
-        let kept = if self.p < 1.0 { c::<X::Scalar>(1.0 / (1.0 - self.p)) } else { one };
+        let kept = if self.p < 1.0 {
+            c::<X::Scalar>(1.0 / (1.0 - self.p))
+        } else {
+            one
+        };
         for m in mask.elems_mut() {
-            *m = if self.keep.sample(&mut self.rng) { kept } else { zero::<X::Scalar>() };
+            *m = if self.keep.sample(&mut self.rng) {
+                kept
+            } else {
+                zero::<X::Scalar>()
+            };
         }
     }
 }
@@ -171,8 +179,11 @@ mod tests {
     #[test]
     fn same_seed_same_masks() {
         let x = SVector::<f32, 64>::zeros();
-        let (mut a, mut b, mut c) =
-            (Dropout::new(0.5, 7), Dropout::new(0.5, 7), Dropout::new(0.5, 8));
+        let (mut a, mut b, mut c) = (
+            Dropout::new(0.5, 7),
+            Dropout::new(0.5, 7),
+            Dropout::new(0.5, 8),
+        );
         let (a1, a2) = (a.mask_like(&x), a.mask_like(&x));
         assert_eq!((a1, a2), (b.mask_like(&x), b.mask_like(&x)));
         assert_ne!(a1, a2, "successive masks differ");

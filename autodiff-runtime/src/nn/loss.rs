@@ -41,7 +41,10 @@ fn nan<T: Real>() -> T {
 /// ```
 #[inline]
 pub fn softmax_cross_entropy<T: Real, const N: usize>(logits: &SVector<T, N>, label: usize) -> T {
-    debug_assert!(label < N, "softmax_cross_entropy: label {label} out of range for {N} classes");
+    debug_assert!(
+        label < N,
+        "softmax_cross_entropy: label {label} out of range for {N} classes"
+    );
     let x = logits.as_slice();
     match x.get(label) {
         Some(&v) => log_sum_exp(x) - v,
@@ -55,7 +58,10 @@ pub fn softmax_cross_entropy_pullback<T: Real, const N: usize>(
     logits: &SVector<T, N>,
     label: usize,
 ) -> (T, impl FnOnce(T) -> (SVector<T, N>, ()) + use<T, N>) {
-    debug_assert!(label < N, "softmax_cross_entropy: label {label} out of range for {N} classes");
+    debug_assert!(
+        label < N,
+        "softmax_cross_entropy: label {label} out of range for {N} classes"
+    );
     let mut s = *logits;
     let lse = softmax_col(logits.as_slice(), s.as_mut_slice());
     let loss = match logits.get(label) {
@@ -111,7 +117,10 @@ fn onehot_loss<T: Real, const N: usize>(x: &SVector<T, N>, t: &SVector<T, N>, ls
 pub fn softmax_cross_entropy_onehot_pullback<T: Real, const N: usize>(
     logits: &SVector<T, N>,
     target: &SVector<T, N>,
-) -> (T, impl FnOnce(T) -> (SVector<T, N>, SVector<T, N>) + use<T, N>) {
+) -> (
+    T,
+    impl FnOnce(T) -> (SVector<T, N>, SVector<T, N>) + use<T, N>,
+) {
     let mut s = *logits;
     let lse = softmax_col(logits.as_slice(), s.as_mut_slice());
     let loss = onehot_loss(logits, target, lse);
@@ -168,11 +177,15 @@ pub fn softmax_cross_entropy_batch<T: Real, const N: usize, const B: usize>(
 pub fn softmax_cross_entropy_batch_pullback<'a, T: Real, const N: usize, const B: usize>(
     logits: &SMatrix<T, N, B>,
     labels: &'a [usize; B],
-) -> (T, impl FnOnce(T) -> (SMatrix<T, N, B>, ()) + use<'a, T, N, B>) {
+) -> (
+    T,
+    impl FnOnce(T) -> (SMatrix<T, N, B>, ()) + use<'a, T, N, B>,
+) {
     let mut s = *logits;
     let mut total = T::zero();
-    for ((x, s), &label) in
-        cols(logits.as_slice(), N).zip(cols_mut(s.as_mut_slice(), N)).zip(labels)
+    for ((x, s), &label) in cols(logits.as_slice(), N)
+        .zip(cols_mut(s.as_mut_slice(), N))
+        .zip(labels)
     {
         debug_assert!(
             label < N,
@@ -348,7 +361,10 @@ mod tests {
 
     #[test]
     fn cross_entropy_with_target_matches_finite_differences() {
-        let soft = [Vector4::new(0.1, 0.2, 0.3, 0.4), Vector4::new(0.0, 1.0, 0.0, 0.0)];
+        let soft = [
+            Vector4::new(0.1, 0.2, 0.3, 0.4),
+            Vector4::new(0.0, 1.0, 0.0, 0.0),
+        ];
         // Σt ≠ 1 is allowed (e.g. label weights) and changes the gradient: check it too.
         let unnormalized = Vector4::new(0.5, -0.25, 2.0, 0.0);
         for x in logits() {
@@ -385,9 +401,12 @@ mod tests {
                 (v, p(d).0)
             },
         );
-        let mean =
-            logits().iter().zip(labels).map(|(x, l)| softmax_cross_entropy(x, l)).sum::<f64>()
-                / 3.0;
+        let mean = logits()
+            .iter()
+            .zip(labels)
+            .map(|(x, l)| softmax_cross_entropy(x, l))
+            .sum::<f64>()
+            / 3.0;
         assert!((softmax_cross_entropy_batch(&x, &labels) - mean).abs() < 1e-12);
     }
 
@@ -467,7 +486,12 @@ mod tests {
                 (v, p(d).1)
             },
         );
-        let mean = z.iter().zip(t.iter()).map(|(&z, &t)| bce_reference(z, t)).sum::<f64>() / 6.0;
+        let mean = z
+            .iter()
+            .zip(t.iter())
+            .map(|(&z, &t)| bce_reference(z, t))
+            .sum::<f64>()
+            / 6.0;
         assert!((binary_cross_entropy_with_logits(&z, &t) - mean).abs() < 1e-12);
         for (z, t) in [(0.7, 1.0), (-1.3, 0.0), (2.2, 0.25)] {
             assert!((binary_cross_entropy_with_logits(&z, &t) - bce_reference(z, t)).abs() < 1e-12);
@@ -552,6 +576,10 @@ mod tests {
             &binary_cross_entropy_with_logits(&x64, &t64),
             1e-6,
         );
-        close_f32(&mse_pullback(&x32, &t32).1(1.0).0, &mse_pullback(&x64, &t64).1(1.0).0, 1e-6);
+        close_f32(
+            &mse_pullback(&x32, &t32).1(1.0).0,
+            &mse_pullback(&x64, &t64).1(1.0).0,
+            1e-6,
+        );
     }
 }

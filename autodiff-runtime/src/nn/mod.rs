@@ -42,7 +42,8 @@
 //! Nothing here allocates on the heap (checked by `tests/nn_no_alloc.rs`), with three
 //! documented exceptions: a `Box` that is the value's own type (the cotangent of a
 //! `Box<Dense>` is a `Box<Dense>`); a batched product large enough for the GEMM kernel
-//! (every dimension > 5), which allocates the kernel's packing buffer once per product, as
+//! ([`crate::rules::matrix::GEMM_THRESHOLD`] multiply-adds), which allocates the kernel's
+//! packing buffer once per product, as
 //! BLAS implementations do; and [`l2_penalty`] on a struct, whose read through
 //! [`crate::Params::visit`] builds tensor names in a `String` (its pullback does not).
 //!
@@ -99,7 +100,10 @@ mod tests {
         l2: &'a Layer2,
         x: &'a SVector<f64, 4>,
         label: usize,
-    ) -> (f64, impl FnOnce(f64) -> (Layer1, Layer2, SVector<f64, 4>, ()) + use<'a>) {
+    ) -> (
+        f64,
+        impl FnOnce(f64) -> (Layer1, Layer2, SVector<f64, 4>, ()) + use<'a>,
+    ) {
         let (h, h_pb) = dense_pullback(l1, x);
         let (a, a_pb) = gelu_pullback(&h);
         let (z, z_pb) = dense_pullback(l2, &a);
@@ -155,19 +159,28 @@ mod tests {
         twice!(softmax_batch_pullback(&x).1(d));
         twice!(log_softmax_batch_pullback(&x).1(d));
         twice!(dropout_pullback(&x, &x.map(|v| v * v)).1(d));
-        twice!(add_bias_pullback(&x, &SVector::<f64, 3>::new(1.0, 2.0, 3.0)).1(d));
+        twice!(add_bias_pullback(
+            &x,
+            &SVector::<f64, 3>::new(1.0, 2.0, 3.0)
+        )
+        .1(d));
         let v = SVector::<f64, 3>::new(0.2, -0.4, 1.0);
         let dv = SVector::<f64, 3>::new(1.0, -2.0, 0.5);
         let dv0 = dv;
         let l = Dense::<f64, 3, 3>::he_normal(3);
         for _ in 0..2 {
             assert_eq!(softmax_pullback(&v).1(dv), softmax_pullback(&v).1(dv));
-            assert_eq!(log_softmax_pullback(&v).1(dv), log_softmax_pullback(&v).1(dv));
+            assert_eq!(
+                log_softmax_pullback(&v).1(dv),
+                log_softmax_pullback(&v).1(dv)
+            );
             assert_eq!(dense_pullback(&l, &v).1(dv), dense_pullback(&l, &v).1(dv));
             assert_eq!(dv, dv0);
         }
         let xb = SMatrix::<f64, 3, 4>::from_fn(|i, j| (i + j) as f64);
         let lb = Dense::<f64, 3, 3>::he_normal(4);
-        twice!(dense_batch_pullback(&lb, &xb).1(SMatrix::<f64, 3, 4>::from(d)));
+        twice!(dense_batch_pullback(&lb, &xb).1(
+            SMatrix::<f64, 3, 4>::from(d)
+        ));
     }
 }

@@ -109,7 +109,10 @@ mod tests {
     use nalgebra::{Matrix2x3, SVector, Vector2};
 
     fn layer() -> Dense<f64, 3, 2> {
-        Dense::new(Matrix2x3::new(0.5, -1.0, 0.25, 2.0, 0.0, -0.3), Vector2::new(0.1, -0.7))
+        Dense::new(
+            Matrix2x3::new(0.5, -1.0, 0.25, 2.0, 0.0, -0.3),
+            Vector2::new(0.1, -0.7),
+        )
     }
 
     #[test]
@@ -163,7 +166,11 @@ mod tests {
         let v64 = SVector::<f64, 5>::new(0.1, -2.0, 3.5, 0.0, 1.25);
         let v32: SVector<f32, 5> = v64.cast();
         close_f32(&l2_penalty(&v32), &l2_penalty(&v64), 1e-6);
-        close_f32(&l2_penalty_pullback(&v32).1(0.5).0, &l2_penalty_pullback(&v64).1(0.5).0, 1e-6);
+        close_f32(
+            &l2_penalty_pullback(&v32).1(0.5).0,
+            &l2_penalty_pullback(&v64).1(0.5).0,
+            1e-6,
+        );
         let z32 = SVector::<f32, 5>::repeat(0.5);
         let z64 = SVector::<f64, 5>::repeat(0.5);
         close_f32(

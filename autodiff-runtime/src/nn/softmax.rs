@@ -71,7 +71,10 @@ pub fn softmax<T: Real, const N: usize>(x: &SVector<T, N>) -> SVector<T, N> {
 #[inline]
 pub fn softmax_pullback<T: Real, const N: usize>(
     x: &SVector<T, N>,
-) -> (SVector<T, N>, impl FnOnce(SVector<T, N>) -> (SVector<T, N>,) + use<T, N>) {
+) -> (
+    SVector<T, N>,
+    impl FnOnce(SVector<T, N>) -> (SVector<T, N>,) + use<T, N>,
+) {
     softmax_batch_pullback(x)
 }
 
@@ -92,7 +95,10 @@ pub fn softmax_batch<T: Real, const N: usize, const B: usize>(
 #[inline]
 pub fn softmax_batch_pullback<T: Real, const N: usize, const B: usize>(
     x: &SMatrix<T, N, B>,
-) -> (SMatrix<T, N, B>, impl FnOnce(SMatrix<T, N, B>) -> (SMatrix<T, N, B>,) + use<T, N, B>) {
+) -> (
+    SMatrix<T, N, B>,
+    impl FnOnce(SMatrix<T, N, B>) -> (SMatrix<T, N, B>,) + use<T, N, B>,
+) {
     let mut s = softmax_batch(x);
     (s, move |d: SMatrix<T, N, B>| {
         for (s, d) in cols_mut(s.as_mut_slice(), N).zip(cols(d.as_slice(), N)) {
@@ -129,7 +135,10 @@ pub fn log_softmax<T: Real, const N: usize>(x: &SVector<T, N>) -> SVector<T, N> 
 #[inline]
 pub fn log_softmax_pullback<T: Real, const N: usize>(
     x: &SVector<T, N>,
-) -> (SVector<T, N>, impl FnOnce(SVector<T, N>) -> (SVector<T, N>,) + use<T, N>) {
+) -> (
+    SVector<T, N>,
+    impl FnOnce(SVector<T, N>) -> (SVector<T, N>,) + use<T, N>,
+) {
     log_softmax_batch_pullback(x)
 }
 
@@ -162,10 +171,14 @@ pub fn log_softmax_batch<T: Real, const N: usize, const B: usize>(
 #[inline]
 pub fn log_softmax_batch_pullback<T: Real, const N: usize, const B: usize>(
     x: &SMatrix<T, N, B>,
-) -> (SMatrix<T, N, B>, impl FnOnce(SMatrix<T, N, B>) -> (SMatrix<T, N, B>,) + use<T, N, B>) {
+) -> (
+    SMatrix<T, N, B>,
+    impl FnOnce(SMatrix<T, N, B>) -> (SMatrix<T, N, B>,) + use<T, N, B>,
+) {
     let (mut y, mut s) = (*x, *x);
-    for ((y, s), x) in
-        cols_mut(y.as_mut_slice(), N).zip(cols_mut(s.as_mut_slice(), N)).zip(cols(x.as_slice(), N))
+    for ((y, s), x) in cols_mut(y.as_mut_slice(), N)
+        .zip(cols_mut(s.as_mut_slice(), N))
+        .zip(cols(x.as_slice(), N))
     {
         log_softmax_col(x, y, s);
     }
@@ -216,7 +229,11 @@ mod tests {
 
     #[test]
     fn softmax_matches_finite_differences() {
-        for x in [logits(), Vector4::new(5.0, -3.0, 0.0, 0.1), Vector4::repeat(0.25)] {
+        for x in [
+            logits(),
+            Vector4::new(5.0, -3.0, 0.0, 0.1),
+            Vector4::repeat(0.25),
+        ] {
             check(&x, softmax, |x, d| {
                 let (y, p) = softmax_pullback(x);
                 (y, p(d).0)
@@ -265,7 +282,10 @@ mod tests {
         let d = Vector3::new(0.3, -0.2, 1.0);
         all_finite(&softmax_pullback(&x).1(d).0);
         // d - softmax(x) Σd, with softmax(x) = e₀ to double precision
-        assert_eq!(log_softmax_pullback(&x).1(d).0, Vector3::new(0.3 - 1.1, -0.2, 1.0));
+        assert_eq!(
+            log_softmax_pullback(&x).1(d).0,
+            Vector3::new(0.3 - 1.1, -0.2, 1.0)
+        );
         let b = Matrix3x2::new(1000.0, -1000.0, -1000.0, 1000.0, 999.0, -999.0);
         all_finite(&softmax_batch(&b));
         all_finite(&log_softmax_batch(&b));

@@ -27,7 +27,10 @@ pub fn close_f32<A: Params, B: Params>(a: &A, b: &B, tol: f64) {
     let (a, b) = (flatten(a), flatten(b));
     assert_eq!(a.len(), b.len());
     for (i, (x, y)) in a.iter().zip(&b).enumerate() {
-        assert!((x - y).abs() <= tol * y.abs().max(1.0), "entry {i}: f32 {x} vs f64 {y}");
+        assert!(
+            (x - y).abs() <= tol * y.abs().max(1.0),
+            "entry {i}: f32 {x} vs f64 {y}"
+        );
     }
 }
 

@@ -72,10 +72,18 @@ macro_rules! binary_fns {
         }
     };
 }
-binary_fns!(AddRule, add_fwd, add_d_lhs, add_d_rhs, add, add_d_lhs, add_d_rhs);
-binary_fns!(SubRule, sub_fwd, sub_d_lhs, sub_d_rhs, sub, sub_d_lhs, sub_d_rhs);
-binary_fns!(MulRule, mul_fwd, mul_d_lhs, mul_d_rhs, mul, mul_d_lhs, mul_d_rhs);
-binary_fns!(DivRule, div_fwd, div_d_lhs, div_d_rhs, div, div_d_lhs, div_d_rhs);
+binary_fns!(
+    AddRule, add_fwd, add_d_lhs, add_d_rhs, add, add_d_lhs, add_d_rhs
+);
+binary_fns!(
+    SubRule, sub_fwd, sub_d_lhs, sub_d_rhs, sub, sub_d_lhs, sub_d_rhs
+);
+binary_fns!(
+    MulRule, mul_fwd, mul_d_lhs, mul_d_rhs, mul, mul_d_lhs, mul_d_rhs
+);
+binary_fns!(
+    DivRule, div_fwd, div_d_lhs, div_d_rhs, div, div_d_lhs, div_d_rhs
+);
 
 /// `-a`.
 #[inline(always)]

@@ -16,7 +16,7 @@
 //! that is not differentiated (integers, `bool`, `char`, `#[no_grad]`) gets `()`.
 //! `#[differentiate]` writes `f_pullback` for the user's function and calls
 //! `g_pullback` for every function `g` it calls with a differentiated argument, so the
-//! runtime's primitives ([`crate::nn`]), the user's differentiated functions and custom
+//! runtime's primitives (`autodiff_runtime::nn`), the user's differentiated functions and custom
 //! derivatives written by hand all compose the same way.
 //!
 //! The rules in this module are the building blocks for operators and methods. They take

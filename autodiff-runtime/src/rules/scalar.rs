@@ -131,7 +131,11 @@ binary! {
 /// `∂/∂x x^n = n x^(n-1)` for an integer exponent.
 #[inline(always)]
 pub fn powi_d_recv<T: Real>(x: &T, n: &i32, _y: &T, d: &T) -> T {
-    if *n == 0 { c(0.0) } else { *d * T::of_f64(*n as f64) * x.powi(*n - 1) }
+    if *n == 0 {
+        c(0.0)
+    } else {
+        *d * T::of_f64(*n as f64) * x.powi(*n - 1)
+    }
 }
 
 /// `∂/∂x x.mul_add(a, b) = a`
@@ -198,8 +202,18 @@ mod tests {
             ("sqrt", f64::sqrt, sqrt_d_recv, &[0.1, 1.0, 7.0]),
             ("cbrt", f64::cbrt, cbrt_d_recv, &[-2.0, 0.1, 7.0]),
             ("recip", f64::recip, recip_d_recv, &[-2.0, 0.1, 7.0]),
-            ("to_degrees", f64::to_degrees, to_degrees_d_recv, &[-2.0, 0.5]),
-            ("to_radians", f64::to_radians, to_radians_d_recv, &[-90.0, 30.0]),
+            (
+                "to_degrees",
+                f64::to_degrees,
+                to_degrees_d_recv,
+                &[-2.0, 0.5],
+            ),
+            (
+                "to_radians",
+                f64::to_radians,
+                to_radians_d_recv,
+                &[-90.0, 30.0],
+            ),
             ("abs", f64::abs, abs_d_recv, &[-2.0, 0.5]),
             ("signum", f64::signum, signum_d_recv, &[-2.0, 0.5]),
         ];
@@ -215,29 +229,87 @@ mod tests {
             }
         }
         check_unary(&0.7f64, |x| x.powi(3), |x, y, d| powi_d_recv(x, &3, y, d));
-        check_unary(&-1.3f64, |x| x.powi(-2), |x, y, d| powi_d_recv(x, &-2, y, d));
+        check_unary(
+            &-1.3f64,
+            |x| x.powi(-2),
+            |x, y, d| powi_d_recv(x, &-2, y, d),
+        );
         check_unary(&-1.3f64, |x| x.powi(0), |x, y, d| powi_d_recv(x, &0, y, d));
     }
 
     #[test]
     fn binary_methods_match_finite_differences() {
         for &(a, b) in &[(0.7, 1.3), (2.5, -0.4), (1.1, 2.0)] {
-            check_binary(&a, &f64::abs(b), |x: &f64, p: &f64| x.powf(*p), powf_d_recv, powf_d_arg0);
-            check_binary(&a, &(f64::abs(b) + 1.5), |x: &f64, p: &f64| x.log(*p), log_d_recv, log_d_arg0);
-            check_binary(&a, &b, |x: &f64, o: &f64| x.atan2(*o), atan2_d_recv, atan2_d_arg0);
-            check_binary(&-a, &b, |x: &f64, o: &f64| x.atan2(*o), atan2_d_recv, atan2_d_arg0);
-            check_binary(&a, &b, |x: &f64, o: &f64| x.hypot(*o), hypot_d_recv, hypot_d_arg0);
+            check_binary(
+                &a,
+                &f64::abs(b),
+                |x: &f64, p: &f64| x.powf(*p),
+                powf_d_recv,
+                powf_d_arg0,
+            );
+            check_binary(
+                &a,
+                &(f64::abs(b) + 1.5),
+                |x: &f64, p: &f64| x.log(*p),
+                log_d_recv,
+                log_d_arg0,
+            );
+            check_binary(
+                &a,
+                &b,
+                |x: &f64, o: &f64| x.atan2(*o),
+                atan2_d_recv,
+                atan2_d_arg0,
+            );
+            check_binary(
+                &-a,
+                &b,
+                |x: &f64, o: &f64| x.atan2(*o),
+                atan2_d_recv,
+                atan2_d_arg0,
+            );
+            check_binary(
+                &a,
+                &b,
+                |x: &f64, o: &f64| x.hypot(*o),
+                hypot_d_recv,
+                hypot_d_arg0,
+            );
             check_binary(&a, &b, |x: &f64, o: &f64| x.max(*o), max_d_recv, max_d_arg0);
             check_binary(&a, &b, |x: &f64, o: &f64| x.min(*o), min_d_recv, min_d_arg0);
         }
         let (x, a, b) = (0.7, -1.2, 0.4);
-        check_unary(&x, |x: &f64| x.mul_add(a, b), |x, y, d| mul_add_d_recv(x, &a, &b, y, d));
-        check_unary(&a, |a: &f64| x.mul_add(*a, b), |a, y, d| mul_add_d_arg0(&x, a, &b, y, d));
-        check_unary(&b, |b: &f64| x.mul_add(a, *b), |b, y, d| mul_add_d_arg1(&x, &a, b, y, d));
+        check_unary(
+            &x,
+            |x: &f64| x.mul_add(a, b),
+            |x, y, d| mul_add_d_recv(x, &a, &b, y, d),
+        );
+        check_unary(
+            &a,
+            |a: &f64| x.mul_add(*a, b),
+            |a, y, d| mul_add_d_arg0(&x, a, &b, y, d),
+        );
+        check_unary(
+            &b,
+            |b: &f64| x.mul_add(a, *b),
+            |b, y, d| mul_add_d_arg1(&x, &a, b, y, d),
+        );
         for x in [-2.0, 0.3, 2.0] {
-            check_unary(&x, |x: &f64| x.clamp(-1.0, 1.0), |x, y, d| clamp_d_recv(x, &-1.0, &1.0, y, d));
-            check_unary(&-1.0, |lo: &f64| x.clamp(*lo, 1.0), |lo, y, d| clamp_d_arg0(&x, lo, &1.0, y, d));
-            check_unary(&1.0, |hi: &f64| x.clamp(-1.0, *hi), |hi, y, d| clamp_d_arg1(&x, &-1.0, hi, y, d));
+            check_unary(
+                &x,
+                |x: &f64| x.clamp(-1.0, 1.0),
+                |x, y, d| clamp_d_recv(x, &-1.0, &1.0, y, d),
+            );
+            check_unary(
+                &-1.0,
+                |lo: &f64| x.clamp(*lo, 1.0),
+                |lo, y, d| clamp_d_arg0(&x, lo, &1.0, y, d),
+            );
+            check_unary(
+                &1.0,
+                |hi: &f64| x.clamp(-1.0, *hi),
+                |hi, y, d| clamp_d_arg1(&x, &-1.0, hi, y, d),
+            );
         }
     }
 

@@ -33,3 +33,92 @@ pub fn cast_d_recv<X: Real, Y: Real>(_x: &X, _y: &Y, d: &Y) -> X {
 pub fn value_of<T: Clone>(x: &T) -> T {
     x.clone()
 }
+
+/// Cotangent of argument `k` of a fixed-size constructor `Matrix::new(a0, a1, ..)`, whose
+/// arguments are given row by row.
+#[inline(always)]
+pub fn new_arg_d<T: Real, const R: usize, const C: usize>(
+    d: &nalgebra::SMatrix<T, R, C>,
+    k: usize,
+) -> T {
+    d[(k / C, k % C)]
+}
+
+/// Ties a cotangent's type to its value's type (`like(d, &v)` is `d`), so generated
+/// closures can use fields and indices of cotangents they receive.
+#[inline(always)]
+pub fn like<T>(d: T, _value: &T) -> T {
+    d
+}
+
+/// [`like`] for a cotangent received by `&mut`.
+#[inline(always)]
+pub fn like_mut<'a, T>(d: &'a mut T, _value: &T) -> &'a mut T {
+    d
+}
+
+/// Cotangent of the base of `v[i] = x`: the output's cotangent with entry `i` zeroed (the
+/// old entry was overwritten).
+#[inline(always)]
+pub fn set_index_d_base<V, I: Copy>(d: &V, i: I) -> V
+where
+    V: Clone + core::ops::IndexMut<I>,
+    V::Output: Params + Sized,
+{
+    let mut out = d.clone();
+    out[i] = out[i].zeros_like();
+    out
+}
+
+/// Cotangent of the value written by `v[i] = x`.
+#[inline(always)]
+pub fn set_index_d_value<V, I>(d: &V, i: I) -> V::Output
+where
+    V: core::ops::Index<I>,
+    V::Output: Clone + Sized,
+{
+    d[i].clone()
+}
+
+/// Which arm of a branch the forward pass took, holding that arm's pullback.
+pub enum Either<L, R> {
+    Left(L),
+    Right(R),
+}
+
+/// The per-iteration pullbacks of a loop whose trip count is only known at run time.
+pub type Tape<F> = Vec<F>;
+
+/// The per-iteration pullbacks of a loop with a small constant trip count: no heap.
+pub struct StackTape<F, const N: usize> {
+    items: [Option<F>; N],
+    len: usize,
+}
+
+impl<F, const N: usize> StackTape<F, N> {
+    #[inline(always)]
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        StackTape {
+            items: core::array::from_fn(|_| None),
+            len: 0,
+        }
+    }
+
+    /// Records an iteration's pullback. The macro sizes the tape to the trip count.
+    #[inline(always)]
+    pub fn push(&mut self, f: F) {
+        self.items[self.len] = Some(f);
+        self.len += 1;
+    }
+
+    /// The most recent pullback not yet run.
+    #[inline(always)]
+    pub fn pop(&mut self) -> Option<F> {
+        if self.len == 0 {
+            return None;
+        }
+        self.len -= 1;
+        self.items[self.len].take()
+    }
+}

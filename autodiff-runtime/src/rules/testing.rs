@@ -1,7 +1,7 @@
 //! Test helpers: check a rule `(operands.., y, d) -> contribution` against finite differences.
 
-use crate::gradcheck::{Tolerance, check_vjp};
 use crate::Params;
+use crate::gradcheck::{Tolerance, check_vjp};
 
 #[track_caller]
 pub fn check_unary<X: Params + Clone, Y: Params>(

@@ -1,0 +1,53 @@
+//! Names of generated locals.
+//!
+//! Generated locals use `Span::mixed_site()` hygiene, so they can never capture or shadow a
+//! user's variable, and are also kept unique among themselves and distinct from the
+//! function's parameter names, so expanded code reads unambiguously (`x`, `x_1`, `d_x`).
+
+use proc_macro2::{Ident, Span};
+use std::collections::HashSet;
+
+pub struct NameGen {
+    used: HashSet<String>,
+}
+
+impl NameGen {
+    /// `reserved`: names generated code must not reuse (the parameters).
+    pub fn new<'a>(reserved: impl IntoIterator<Item = &'a Ident>) -> Self {
+        NameGen {
+            used: reserved.into_iter().map(|i| i.to_string()).collect(),
+        }
+    }
+
+    /// A fresh hygienic identifier based on `base`, located at `span` for diagnostics.
+    pub fn fresh(&mut self, base: &str, span: Span) -> Ident {
+        let base = base.trim_start_matches("r#");
+        let mut name = base.to_string();
+        let mut k = 1;
+        while self.used.contains(&name) || is_keyword(&name) {
+            name = format!("{base}_{k}");
+            k += 1;
+        }
+        self.used.insert(name.clone());
+        Ident::new(&name, Span::mixed_site().located_at(span))
+    }
+}
+
+fn is_keyword(s: &str) -> bool {
+    matches!(s, "self" | "Self" | "super" | "crate" | "_")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fresh_names_are_unique_and_avoid_reserved() {
+        let x = Ident::new("x", Span::call_site());
+        let mut g = NameGen::new([&x]);
+        assert_eq!(g.fresh("x", Span::call_site()).to_string(), "x_1");
+        assert_eq!(g.fresh("x", Span::call_site()).to_string(), "x_2");
+        assert_eq!(g.fresh("d_x", Span::call_site()).to_string(), "d_x");
+        assert_eq!(g.fresh("d_x", Span::call_site()).to_string(), "d_x_1");
+    }
+}

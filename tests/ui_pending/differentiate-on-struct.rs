@@ -1,0 +1,8 @@
+use autodiff::differentiate;
+
+#[differentiate]
+struct Model {
+    w: f64,
+}
+
+fn main() {}
