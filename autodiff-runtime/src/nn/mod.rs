@@ -47,6 +47,22 @@
 //! BLAS implementations do; and [`l2_penalty`] on a struct, whose read through
 //! [`crate::Params::visit`] builds tensor names in a `String` (its pullback does not).
 //!
+//! # Use with `#[differentiate]`
+//!
+//! The macro calls `f_pullback` by the same path as `f`, so both must be in scope: import
+//! with a glob (`use autodiff::nn::*;`) or call through the module (`nn::dense(..)`).
+//!
+//! ```text
+//! use autodiff::differentiate;
+//! use autodiff::nn::*;
+//!
+//! #[differentiate]
+//! fn loss(m: &Mlp, x: &SVector<f64, 784>, label: usize) -> f64 {
+//!     let h = relu(&dense(&m.l1, x));   // m.l1: Box<Dense<f64, 784, 128>>
+//!     softmax_cross_entropy(&dense(&m.l2, &h), label) + 1e-4 * l2_penalty(m)
+//! }
+//! ```
+//!
 //! Tensors are passed by reference. Scalars, vectors and batch matrices (one sample per
 //! column) share the elementwise functions through [`Elementwise`].
 
