@@ -10,6 +10,9 @@ use syn::{Ident, Token};
 pub struct Args {
     /// Parameters named in `wrt(..)`, if given.
     pub wrt: Option<Vec<Ident>>,
+    /// `grad`: emit `NAME_grad` although the return type is not spelled `f32`/`f64`
+    /// (a type alias of a scalar).
+    pub grad: bool,
 }
 
 impl Parse for Args {
@@ -34,10 +37,14 @@ impl Parse for Args {
                     ));
                 }
                 args.wrt = Some(names.into_iter().collect());
+            } else if key == "grad" {
+                args.grad = true;
             } else {
                 return Err(syn::Error::new(
                     key.span(),
-                    format!("unknown argument `{key}`; #[differentiate] accepts `wrt(param, ..)`"),
+                    format!(
+                        "unknown argument `{key}`; #[differentiate] accepts `wrt(param, ..)` and `grad`"
+                    ),
                 ));
             }
             if !input.is_empty() {

@@ -129,13 +129,28 @@ impl Gen<'_> {
         let lifetime = generated_lifetime();
 
         // Parameters with elided lifetimes named, so the closure's captures can be named.
+        // Elided lifetimes get names so the closure's captures can be listed. A parameter the
+        // pullback copies (`x: &SVector<..>`) gets a lifetime of its own that the closure
+        // does not capture, so callers may pass references to their locals.
         let mut named_any = false;
+        let mut copied_lifetimes = Vec::new();
         let mut inputs = Vec::new();
-        for input in &f.sig.inputs {
+        for (i, input) in f.sig.inputs.iter().enumerate() {
             if let FnArg::Typed(pt) = input {
                 let mut pt = pt.clone();
                 pt.attrs.retain(|a| !a.path().is_ident("no_grad"));
-                named_any |= name_elided_lifetimes(&mut pt.ty, &lifetime);
+                let copied = sig
+                    .params
+                    .get(i)
+                    .is_some_and(|p| p.depth >= 1 && crate::signature::is_value_like(&p.grad_ty));
+                if copied {
+                    let own = syn::Lifetime::new(&format!("'__autodiff_{i}"), Span::call_site());
+                    if name_elided_lifetimes(&mut pt.ty, &own) {
+                        copied_lifetimes.push(own);
+                    }
+                } else {
+                    named_any |= name_elided_lifetimes(&mut pt.ty, &lifetime);
+                }
                 inputs.push(pt);
             }
         }
@@ -164,6 +179,11 @@ impl Gen<'_> {
                 }
             })
             .collect();
+        for l in copied_lifetimes {
+            generics
+                .params
+                .insert(0, syn::GenericParam::Lifetime(syn::LifetimeParam::new(l)));
+        }
         let (impl_generics, _, where_clause) = generics.split_for_impl();
         let grad_tys = sig.params.iter().map(|p| {
             if p.active {
@@ -311,6 +331,10 @@ impl Gen<'_> {
             Op::Array(args) => {
                 let args = args.iter().map(|a| b.place_tokens(&a.place));
                 quote_spanned!(span=> let #id #ty = [#(#args),*];)
+            }
+            Op::Copy(a) => {
+                let ra = b.ref_tokens(a);
+                quote_spanned!(span=> let #id #ty = ::autodiff::__private::value_of(#ra);)
             }
             Op::Map { recv, other, elem } => {
                 let r = b.place_tokens(recv);
@@ -541,6 +565,10 @@ impl Gen<'_> {
     fn contribution(&mut self, c: &Contribution) -> TokenStream {
         match c {
             Contribution::Named(d) => quote!(#d),
+            Contribution::Whole { out } => {
+                let d = self.adj_ident(*out);
+                quote!(#d)
+            }
             Contribution::LoopState(s) => {
                 let d = self.adj_ident(*s);
                 quote!(#d)

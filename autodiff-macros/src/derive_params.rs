@@ -65,7 +65,9 @@ fn derive_inner(input: TokenStream) -> syn::Result<TokenStream> {
     let mut generics = input.generics.clone();
     if !generics.params.is_empty() {
         let wc = generics.make_where_clause();
-        for t in &types {
+        wc.predicates
+            .push(syn::parse_quote!(#first: ::autodiff::Params));
+        for t in types.iter().skip(1) {
             wc.predicates
                 .push(syn::parse_quote!(#t: ::autodiff::Params<Scalar = #scalar>));
         }

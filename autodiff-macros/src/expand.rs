@@ -15,8 +15,18 @@ pub fn differentiate(args: TokenStream, item: TokenStream) -> TokenStream {
     let mut f: ItemFn = match syn::parse2(item.clone()) {
         Ok(f) => f,
         Err(_) => {
+            let span = match syn::parse2::<syn::Item>(item.clone()) {
+                Ok(syn::Item::Struct(s)) => s.struct_token.span,
+                Ok(syn::Item::Enum(e)) => e.enum_token.span,
+                Ok(syn::Item::Impl(i)) => i.impl_token.span,
+                Ok(syn::Item::Trait(t)) => t.trait_token.span,
+                Ok(syn::Item::Mod(m)) => m.mod_token.span,
+                Ok(syn::Item::Const(c)) => c.const_token.span,
+                Ok(syn::Item::Static(s)) => s.static_token.span,
+                _ => proc_macro2::Span::call_site(),
+            };
             let err = syn::Error::new(
-                proc_macro2::Span::call_site(),
+                span,
                 "#[differentiate] applies to a free function, like `#[differentiate] fn f(x: f64) -> f64 { .. }`",
             )
             .into_compile_error();

@@ -123,6 +123,9 @@ pub enum Op {
         other: Option<Arg>,
         elem: Box<Elementwise>,
     },
+    /// An owned copy of a value behind a reference parameter, so pullbacks never borrow
+    /// the caller's locals.
+    Copy(Place),
     /// A copy of `base` with `base[index] = value`.
     SetIndex {
         base: Place,

@@ -14,6 +14,7 @@ mod expand;
 mod ir;
 mod lower;
 mod names;
+mod rename;
 mod reverse;
 mod rules;
 mod signature;

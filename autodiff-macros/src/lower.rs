@@ -12,6 +12,7 @@ use crate::ir::{
     Place, Selector, Stmt, Value, ValueId,
 };
 use crate::names::NameGen;
+use crate::rename::pattern_idents;
 use crate::rules;
 use crate::signature::Signature;
 use proc_macro2::{Span, TokenStream};
@@ -48,6 +49,7 @@ pub struct Lowerer<'a> {
     scopes: Vec<HashMap<String, Place>>,
     fn_name: String,
     next_id: usize,
+    missing_tail_reported: bool,
 }
 
 /// Lowers `block`, the body of a function with signature `sig`.
@@ -67,6 +69,7 @@ pub fn lower(
         scopes: vec![HashMap::new()],
         fn_name: fn_name.to_string(),
         next_id: 0,
+        missing_tail_reported: false,
     };
     for (i, p) in sig.params.iter().enumerate() {
         let id = l.values.len();
@@ -78,12 +81,31 @@ pub fn lower(
         });
         l.bind(&p.ident, Place::Value(id));
     }
+    // A value-like parameter taken by reference (`x: &SVector<..>`) is copied once, so the
+    // pullback owns what it needs and callers may pass references to their own locals.
+    for (i, p) in sig.params.iter().enumerate() {
+        if p.depth >= 1 && crate::signature::is_value_like(&p.grad_ty) {
+            let span = p.ident.span();
+            let mut place = l.push(
+                Some(&p.ident),
+                None,
+                span,
+                p.active,
+                Op::Copy(Place::Value(i)),
+            );
+            // Uses still see a reference, as the user wrote it.
+            for _ in 0..p.depth {
+                place = Place::Ref(Box::new(place));
+            }
+            l.bind(&p.ident, place);
+        }
+    }
     let block = crate::desugar::function_body(block);
     let output = l.lower_block_body(&block, true);
     let output = match output {
         Some(o) => o,
         None => {
-            if l.cx.is_empty() {
+            if !l.missing_tail_reported {
                 l.cx.error(block.brace_token.span.close(), format!("`{}` must end with the value to differentiate, like `x * y` without a semicolon", l.fn_name));
             }
             return None;
@@ -203,6 +225,16 @@ impl Lowerer<'_> {
                     }
                     if semi.is_none() && last {
                         tail = Some(self.lower_expr(e, None, None));
+                    } else if let (true, true, Some(semi)) = (last, is_fn_body, semi) {
+                        if is_value_expr(e) {
+                            self.cx.error_spanned(
+                                semi,
+                                format!("`{}` must end with the value to differentiate; remove this `;` to return the last expression", self.fn_name),
+                            );
+                            self.missing_tail_reported = true;
+                        } else {
+                            self.lower_expr_stmt(e);
+                        }
                     } else {
                         self.lower_expr_stmt(e);
                     }
@@ -697,6 +729,13 @@ impl Lowerer<'_> {
     }
 
     fn lower_local(&mut self, local: &syn::Local) {
+        if let Pat::Wild(_) = &local.pat {
+            // `let _ = e;` evaluates `e` for its effects; nothing is bound.
+            if let Some(init) = &local.init {
+                self.lower_expr(&init.expr, None, None);
+            }
+            return;
+        }
         let (ident, ty) = match &local.pat {
             Pat::Ident(pi) if pi.by_ref.is_none() && pi.subpat.is_none() => {
                 (pi.ident.clone(), None)
@@ -758,9 +797,34 @@ impl Lowerer<'_> {
                 return;
             }
         };
+        // Names captured inline by a format string (`"{y}"`) are bound to their current
+        // values right before the macro.
+        let mut captures = Vec::new();
+        if let Some(Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Str(fmt),
+            ..
+        })) = args.iter().find(|a| {
+            matches!(
+                a,
+                Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Str(_),
+                    ..
+                })
+            )
+        }) {
+            for name in inline_format_names(&fmt.value()) {
+                if let Some(place) = self.lookup(&name) {
+                    let id = Ident::new(&name, fmt.span());
+                    let t = self.place_tokens(place);
+                    captures.push(quote!(let #id = &#t;));
+                }
+            }
+        }
         let renamed: Vec<Expr> = args.into_iter().map(|e| self.rename(&e)).collect();
         let path = &mac.path;
-        self.emit(Stmt::Effect(quote!(#path!(#(#renamed),*);)));
+        self.emit(Stmt::Effect(
+            quote!({ #(#captures)* #path!(#(#renamed),*); }),
+        ));
     }
 
     /// An expression statement: assignment, compound assignment, or a side effect.
@@ -866,62 +930,14 @@ impl Lowerer<'_> {
 
     /// Whether `e` reads an active local.
     fn mentions_active(&self, e: &Expr) -> bool {
-        struct Finder<'a, 'b> {
-            l: &'a Lowerer<'b>,
-            found: bool,
-        }
-        impl<'ast> Visit<'ast> for Finder<'_, '_> {
-            fn visit_expr_path(&mut self, p: &'ast syn::ExprPath) {
-                if let Some(id) = p.path.get_ident()
-                    && p.qself.is_none()
-                    && let Some(place) = self.l.lookup(&id.to_string())
-                    && self.l.active(place)
-                {
-                    self.found = true;
-                }
-            }
-            fn visit_macro(&mut self, m: &'ast syn::Macro) {
-                // Macro arguments are opaque tokens: look for active names among them.
-                for tt in m.tokens.clone() {
-                    if let proc_macro2::TokenTree::Ident(id) = tt
-                        && let Some(place) = self.l.lookup(&id.to_string())
-                        && self.l.active(place)
-                    {
-                        self.found = true;
-                    }
-                }
-            }
-        }
-        let mut f = Finder {
-            l: self,
-            found: false,
-        };
-        f.visit_expr(e);
-        f.found
+        crate::rename::free_names(e)
+            .iter()
+            .any(|n| self.lookup(n).is_some_and(|p| self.active(p)))
     }
 
-    /// `e` with every local replaced by the place it currently stands for.
+    /// `e` with every free local replaced by the place it currently stands for.
     fn rename(&self, e: &Expr) -> Expr {
-        struct Renamer<'a, 'b> {
-            l: &'a Lowerer<'b>,
-        }
-        impl VisitMut for Renamer<'_, '_> {
-            fn visit_expr_mut(&mut self, e: &mut Expr) {
-                if let Expr::Path(p) = e
-                    && p.qself.is_none()
-                    && let Some(id) = p.path.get_ident()
-                    && let Some(place) = self.l.lookup(&id.to_string())
-                {
-                    let tokens = self.l.place_tokens(place);
-                    *e = syn::parse_quote!((#tokens));
-                    return;
-                }
-                syn::visit_mut::visit_expr_mut(self, e);
-            }
-        }
-        let mut e = e.clone();
-        Renamer { l: self }.visit_expr_mut(&mut e);
-        e
+        crate::rename::rename(e, &|name| self.lookup(name).map(|p| self.place_tokens(p)))
     }
 
     fn opaque(&mut self, e: &Expr, hint: Option<&Ident>, ty: Option<Type>) -> Place {
@@ -977,6 +993,14 @@ impl Lowerer<'_> {
                 }
             }
             Expr::MethodCall(m) => self.lower_method(m, hint, ty),
+            Expr::Macro(m) => {
+                let path = m.mac.path.to_token_stream();
+                self.cx.error_spanned(
+                    &m.mac.path,
+                    format!("#[differentiate] does not support the macro `{path}!` on differentiated values; build an array `[a, b]` or an nalgebra vector `Vector2::new(a, b)` instead"),
+                );
+                self.poison(hint, span)
+            }
             Expr::If(i) => match self.lower_if(i, hint, true) {
                 Some(p) => p,
                 None => self.poison(hint, span),
@@ -1054,8 +1078,9 @@ impl Lowerer<'_> {
 
     /// A placeholder after an error, so lowering can continue and report more errors.
     fn poison(&mut self, hint: Option<&Ident>, span: Span) -> Place {
+        // Active, so later uses of the broken value are still checked and reported.
         let lit: Expr = syn::parse_quote!(0.0);
-        self.push(hint, None, span, false, Op::Opaque(lit))
+        self.push(hint, None, span, true, Op::Opaque(lit))
     }
 
     fn lower_method(
@@ -1090,7 +1115,7 @@ impl Lowerer<'_> {
             } else {
                 self.cx.error_spanned(
                     &m.method,
-                    format!("no derivative is known for the method `.{name}()`; supported methods are {}. For anything else, call a function `g` that has a `g_pullback` (see the crate docs on custom derivatives)", rules::method_names()),
+                    format!("no derivative is known for the method `.{name}()`; supported methods are {}; for anything else, call a function `g` that has a `g_pullback` (see the crate docs on custom derivatives)", rules::method_names()),
                 );
             }
             return self.poison(hint, span);
@@ -1246,6 +1271,21 @@ impl Lowerer<'_> {
                 format!("#[differentiate] does not support recursion (`{}` calls itself); write the recursion as a `for` or `while` loop", self.fn_name),
             );
             return self.poison(hint, span);
+        }
+        if let Some(last) = func.path.segments.last() {
+            let pb = format!("{}_pullback", last.ident);
+            if func.path.segments.len() == 1
+                && self
+                    .values
+                    .iter()
+                    .any(|v| matches!(v.origin, Origin::Param(_)) && v.ident == pb)
+            {
+                self.cx.error_spanned(
+                    func,
+                    format!("the parameter `{pb}` hides the derivative of `{}` that this call needs; rename the parameter", last.ident),
+                );
+                return self.poison(hint, span);
+            }
         }
         let segs = &func.path.segments;
         let is_ctor = segs.len() >= 2
@@ -1424,24 +1464,6 @@ fn assigned_root(e: &Expr) -> Option<Ident> {
     }
 }
 
-/// Names a pattern binds.
-fn pattern_idents(p: &Pat) -> Vec<Ident> {
-    struct Finder(Vec<Ident>);
-    impl<'ast> Visit<'ast> for Finder {
-        fn visit_pat_ident(&mut self, p: &'ast syn::PatIdent) {
-            // A lone upper-case name is a constant or unit variant, not a binding.
-            let n = p.ident.to_string();
-            if !n.chars().next().is_some_and(|c| c.is_uppercase()) {
-                self.0.push(p.ident.clone());
-            }
-            syn::visit::visit_pat_ident(self, p);
-        }
-    }
-    let mut f = Finder(Vec::new());
-    f.visit_pat(p);
-    f.0
-}
-
 fn is_comparison(e: &Expr) -> bool {
     match e {
         Expr::Binary(b) => is_comparison_or_logic(&b.op),
@@ -1452,4 +1474,56 @@ fn is_comparison(e: &Expr) -> bool {
         }
         _ => false,
     }
+}
+
+/// Whether an expression statement is a value whose `;` hides the function's result
+/// (rather than an assignment or a statement-like construct).
+fn is_value_expr(e: &Expr) -> bool {
+    !matches!(
+        e,
+        Expr::Assign(_)
+            | Expr::If(_)
+            | Expr::Match(_)
+            | Expr::ForLoop(_)
+            | Expr::While(_)
+            | Expr::Loop(_)
+            | Expr::Block(_)
+            | Expr::Macro(_)
+            | Expr::Return(_)
+            | Expr::Break(_)
+            | Expr::Continue(_)
+    ) && !matches!(e, Expr::Binary(b) if compound_op(&b.op).is_some())
+}
+
+/// Identifiers captured by a format string: `{name}`, `{name:>8}`, not `{{` or `{0}`.
+fn inline_format_names(fmt: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut chars = fmt.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '{' {
+            continue;
+        }
+        if chars.peek() == Some(&'{') {
+            chars.next();
+            continue;
+        }
+        let mut name = String::new();
+        while let Some(&n) = chars.peek() {
+            if n.is_alphanumeric() || n == '_' {
+                name.push(n);
+                chars.next();
+            } else {
+                break;
+            }
+        }
+        if name
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_alphabetic() || c == '_')
+            && !out.contains(&name)
+        {
+            out.push(name);
+        }
+    }
+    out
 }

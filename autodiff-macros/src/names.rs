@@ -21,7 +21,8 @@ impl NameGen {
 
     /// A fresh hygienic identifier based on `base`, located at `span` for diagnostics.
     pub fn fresh(&mut self, base: &str, span: Span) -> Ident {
-        let base = base.trim_start_matches("r#");
+        let base = base.replace("r#", "");
+        let base = base.as_str();
         let mut name = base.to_string();
         let mut k = 1;
         while self.used.contains(&name) || is_keyword(&name) {
@@ -34,7 +35,61 @@ impl NameGen {
 }
 
 fn is_keyword(s: &str) -> bool {
-    matches!(s, "self" | "Self" | "super" | "crate" | "_")
+    matches!(
+        s,
+        "_" | "as"
+            | "async"
+            | "await"
+            | "break"
+            | "const"
+            | "continue"
+            | "crate"
+            | "dyn"
+            | "else"
+            | "enum"
+            | "extern"
+            | "false"
+            | "fn"
+            | "for"
+            | "gen"
+            | "if"
+            | "impl"
+            | "in"
+            | "let"
+            | "loop"
+            | "match"
+            | "mod"
+            | "move"
+            | "mut"
+            | "pub"
+            | "ref"
+            | "return"
+            | "self"
+            | "Self"
+            | "static"
+            | "struct"
+            | "super"
+            | "trait"
+            | "true"
+            | "type"
+            | "unsafe"
+            | "use"
+            | "where"
+            | "while"
+            | "abstract"
+            | "become"
+            | "box"
+            | "do"
+            | "final"
+            | "macro"
+            | "override"
+            | "priv"
+            | "try"
+            | "typeof"
+            | "unsized"
+            | "virtual"
+            | "yield"
+    )
 }
 
 #[cfg(test)]
@@ -49,5 +104,7 @@ mod tests {
         assert_eq!(g.fresh("x", Span::call_site()).to_string(), "x_2");
         assert_eq!(g.fresh("d_x", Span::call_site()).to_string(), "d_x");
         assert_eq!(g.fresh("d_x", Span::call_site()).to_string(), "d_x_1");
+        assert_eq!(g.fresh("d_r#type", Span::call_site()).to_string(), "d_type");
+        assert_eq!(g.fresh("r#loop", Span::call_site()).to_string(), "loop_1");
     }
 }

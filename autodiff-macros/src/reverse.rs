@@ -37,6 +37,8 @@ pub enum Contribution {
     SetIndexBase { out: ValueId, index: Place },
     /// `d_out[i]` (the written value of `v[i] = x`).
     SetIndexValue { out: ValueId, index: Place },
+    /// The cotangent of `out` itself (for a copy).
+    Whole { out: ValueId },
     /// A named cotangent: the function's seed or a region's result cotangent.
     Named(Ident),
     /// The cotangent a loop leaves for the initial value of a state.
@@ -326,6 +328,7 @@ impl<'a> Sweep<'a> {
                     self.contribute(&a.place, Contribution::Element { out, index });
                 }
             }
+            Op::Copy(a) => self.contribute(a, Contribution::Whole { out }),
             Op::Map { recv, other, .. } => {
                 self.contribute(recv, Contribution::Elementwise { out, which: 0 });
                 if let Some(o) = other {
@@ -357,7 +360,7 @@ pub fn operands(op: &Op) -> Vec<&Place> {
     match op {
         Op::Opaque(_) => vec![],
         Op::Binary(_, a, b) => vec![a, b],
-        Op::Neg(a) | Op::Cast(a, _) => vec![a],
+        Op::Neg(a) | Op::Cast(a, _) | Op::Copy(a) => vec![a],
         Op::Method { recv, args, .. } => std::iter::once(recv)
             .chain(args.iter().map(|a| &a.place))
             .collect(),

@@ -80,15 +80,29 @@ pub fn analyze(f: &ItemFn, args: &Args, cx: &mut Ctxt) -> Option<Signature> {
                 if contains_impl_trait(&pt.ty) {
                     cx.error_spanned(&pt.ty, "#[differentiate] does not support `impl Trait` parameters; use a named generic parameter or a concrete type");
                 }
+                for suffix in ["pullback", "grad"] {
+                    if ident == format!("{}_{suffix}", sig.ident) {
+                        cx.error_spanned(&ident, format!("the parameter `{ident}` hides the generated function `{ident}`; rename the parameter"));
+                    }
+                }
                 let no_grad = pt.attrs.iter().any(|a| a.path().is_ident("no_grad"));
                 let (depth, grad_ty) = strip_refs(&pt.ty);
                 let inactive_by_type = is_inactive_type(&pt.ty);
-                let active = match &args.wrt {
-                    Some(names) => names.contains(&ident),
+                let named = args
+                    .wrt
+                    .as_ref()
+                    .and_then(|names| names.iter().find(|n| **n == ident));
+                let mut active = match &args.wrt {
+                    Some(_) => named.is_some(),
                     None => !no_grad && !inactive_by_type,
                 };
-                if active && inactive_by_type && args.wrt.is_some() {
-                    cx.error_spanned(&pt.ty, format!("cannot differentiate with respect to `{ident}`: its type has no derivative; remove it from `wrt(..)`"));
+                if let Some(n) = named {
+                    if inactive_by_type {
+                        cx.error_spanned(n, format!("cannot differentiate with respect to `{ident}`: its type has no derivative; remove it from `wrt(..)`"));
+                        active = false;
+                    } else if no_grad {
+                        cx.error_spanned(n, format!("`{ident}` is marked `#[no_grad]` and also named in `wrt(..)`; keep one of the two"));
+                    }
                 }
                 if let Type::Slice(_) = &grad_ty
                     && active
@@ -105,7 +119,10 @@ pub fn analyze(f: &ItemFn, args: &Args, cx: &mut Ctxt) -> Option<Signature> {
         }
     }
     if let Some(names) = &args.wrt {
-        for n in names {
+        for (k, n) in names.iter().enumerate() {
+            if names[..k].contains(n) {
+                cx.error(n.span(), format!("`wrt` names `{n}` twice"));
+            }
             if !params.iter().any(|p| p.ident == *n) {
                 cx.error(
                     n.span(),
@@ -120,7 +137,12 @@ pub fn analyze(f: &ItemFn, args: &Args, cx: &mut Ctxt) -> Option<Signature> {
     if !params.iter().any(|p| p.active) && cx.is_empty() {
         cx.error_spanned(&sig.ident, format!("`{}` has no parameter to differentiate: integer, `bool` and `char` parameters and `#[no_grad]` ones are constants; add a float, array, nalgebra or `Params` parameter", sig.ident));
     }
-    let scalar_output = is_scalar_type(&output);
+    let generic_params: Vec<Ident> = sig
+        .generics
+        .type_params()
+        .map(|t| t.ident.clone())
+        .collect();
+    let scalar_output = args.grad || is_scalar_type(&output, &generic_params);
     Some(Signature {
         params,
         output,
@@ -158,20 +180,34 @@ pub fn is_inactive_type(ty: &Type) -> bool {
     }
 }
 
-/// A plain path without generic arguments that is not an nalgebra alias: `f64`, `f32`, `T`,
-/// `Real`. Anything else (arrays, matrices, structs) gets only a `_pullback`.
-fn is_scalar_type(ty: &Type) -> bool {
+/// Types cheap enough, and plain enough, to copy: floats, arrays, nalgebra matrices.
+/// (Parameter structs such as `&Mlp` stay borrowed.)
+pub fn is_value_like(ty: &Type) -> bool {
     match ty {
-        Type::Paren(p) => is_scalar_type(&p.elem),
-        Type::Group(g) => is_scalar_type(&g.elem),
-        Type::Path(p) if p.qself.is_none() => match p.path.segments.last() {
-            Some(s) if s.arguments.is_none() => {
-                let n = s.ident.to_string();
-                !crate::rules::is_constructor_type(&n)
-                    && !n.starts_with("Matrix")
-                    && !is_inactive_type_name(&n)
-            }
-            _ => false,
+        Type::Array(_) => true,
+        Type::Paren(p) => is_value_like(&p.elem),
+        Type::Group(g) => is_value_like(&g.elem),
+        Type::Path(p) if p.qself.is_none() => p.path.segments.last().is_some_and(|s| {
+            let n = s.ident.to_string();
+            n == "f32"
+                || n == "f64"
+                || crate::rules::is_constructor_type(&n)
+                || n.starts_with("Matrix")
+        }),
+        _ => false,
+    }
+}
+
+/// `f32`, `f64` or a type parameter of the function: a `NAME_grad` is emitted. Anything
+/// else (arrays, matrices, structs, type aliases) gets only `NAME_pullback`, unless
+/// `#[differentiate(grad)]` says the type is a scalar.
+fn is_scalar_type(ty: &Type, generic_params: &[Ident]) -> bool {
+    match ty {
+        Type::Paren(p) => is_scalar_type(&p.elem, generic_params),
+        Type::Group(g) => is_scalar_type(&g.elem, generic_params),
+        Type::Path(p) if p.qself.is_none() => match p.path.get_ident() {
+            Some(id) => id == "f32" || id == "f64" || generic_params.contains(id),
+            None => false,
         },
         _ => false,
     }

@@ -12,7 +12,9 @@
 pub mod checkpoint;
 pub mod data;
 pub mod gradcheck;
+pub mod init;
 pub mod metrics;
+pub mod nn;
 pub mod optim;
 pub mod params;
 pub mod real;

@@ -2,11 +2,27 @@
 
 use nalgebra::RealField;
 
-/// A floating-point scalar usable in differentiated code (`f32` or `f64`).
+/// A floating-point scalar usable in differentiated code (`f32` or `f64`). A function
+/// generic over `T: Real` can be differentiated: `Real` implies the derivative rules of
+/// arithmetic.
 ///
 /// Everything nalgebra's [`RealField`] offers is available, plus lossless-enough
 /// conversion to and from `f64` for constants, metrics and checkpoints.
-pub trait Real: RealField + Copy + Default + Send + Sync + 'static {
+pub trait Real:
+    RealField
+    + Copy
+    + Default
+    + Send
+    + Sync
+    + 'static
+    + crate::Params<Scalar = Self>
+    + crate::rules::arith::AddRule<Output = Self>
+    + crate::rules::arith::SubRule<Output = Self>
+    + crate::rules::arith::MulRule<Output = Self>
+    + crate::rules::arith::DivRule<Output = Self>
+    + crate::rules::arith::NegRule
+    + crate::rules::support::CastCotangent
+{
     /// Converts from `f64` (rounding for `f32`).
     fn of_f64(x: f64) -> Self;
     /// Converts to `f64` (exact for both `f32` and `f64`).

@@ -15,16 +15,16 @@ fn g(w: &SMatrix<f64, 2, 3>, x: &SVector<f64, 3>) -> f64 {
     clippy::all,
     clippy::pedantic
 )]
-fn g_pullback<'__autodiff>(
-    w: &'__autodiff SMatrix<f64, 2, 3>,
-    x: &'__autodiff SVector<f64, 3>,
+fn g_pullback<'__autodiff_1, '__autodiff_0>(
+    w: &'__autodiff_0 SMatrix<f64, 2, 3>,
+    x: &'__autodiff_1 SVector<f64, 3>,
 ) -> (
     f64,
-    impl ::core::ops::FnOnce(
-        f64,
-    ) -> (SMatrix<f64, 2, 3>, SVector<f64, 3>) + use<'__autodiff>,
+    impl ::core::ops::FnOnce(f64) -> (SMatrix<f64, 2, 3>, SVector<f64, 3>) + use<>,
 ) {
-    let z = ::autodiff::__private::mul(w, x);
+    let w_1 = ::autodiff::__private::value_of(w);
+    let x_1 = ::autodiff::__private::value_of(x);
+    let z = ::autodiff::__private::mul(&w_1, &x_1);
     let d_x = z.norm_squared();
     let t = 0.5;
     let t_1 = ::autodiff::__private::mul(&d_x, &t);
@@ -51,9 +51,11 @@ fn g_pullback<'__autodiff>(
                 &mut d_z,
                 ::autodiff::__private::norm_squared_d_recv(&z, &d_x, &d_d_x),
             );
-            let mut d_w = ::autodiff::__private::mul_d_lhs(w, x, &z, &d_z);
-            let mut d_x_1 = ::autodiff::__private::mul_d_rhs(w, x, &z, &d_z);
-            (d_w, d_x_1)
+            let mut d_w_1 = ::autodiff::__private::mul_d_lhs(&w_1, &x_1, &z, &d_z);
+            let mut d_x_1 = ::autodiff::__private::mul_d_rhs(&w_1, &x_1, &z, &d_z);
+            let mut d_x_2 = d_x_1;
+            let mut d_w = d_w_1;
+            (d_w, d_x_2)
         },
     )
 }

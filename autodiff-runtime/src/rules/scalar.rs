@@ -102,8 +102,8 @@ macro_rules! binary {
 }
 
 binary! {
-    /// `∂/∂x x^p = p x^(p-1)`
-    powf_d_recv(x, p, y, d) = d * p * x.powf(p - c(1.0));
+    /// `∂/∂x x^p = p x^(p-1)`; 0 for `p = 0` (the function is constant)
+    powf_d_recv(x, p, y, d) = if p == c(0.0) { c(0.0) } else { d * p * x.powf(p - c(1.0)) };
     /// `∂/∂p x^p = x^p ln x`; 0 at `x = 0, p >= 0`
     powf_d_arg0(x, p, y, d) = if x == c(0.0) && p >= c(0.0) { c(0.0) } else { d * y * x.ln() };
     /// `∂/∂x log_b x = 1 / (x ln b)`
@@ -321,6 +321,7 @@ mod tests {
         assert_eq!(min_d_recv(&1.0, &1.0, &1.0, &1.0), 0.5);
         assert_eq!(sqrt_d_recv(&0.0, &0.0, &1.0), f64::INFINITY);
         assert_eq!(powf_d_arg0(&0.0, &2.0, &0.0, &1.0), 0.0);
+        assert_eq!(powf_d_recv(&0.0, &0.0, &1.0, &1.0), 0.0);
         assert_eq!(clamp_d_recv(&1.0, &-1.0, &1.0, &1.0, &1.0), 1.0);
         assert_eq!(hypot_d_recv(&0.0, &0.0, &0.0, &1.0), 0.0);
         assert_eq!(atan2_d_recv(&0.0f32, &0.0, &0.0, &1.0), 0.0);

@@ -5,9 +5,67 @@ use crate::{Params, Real};
 
 /// `acc += contribution`: the chain rule's sum over the uses of a value.
 #[inline(always)]
-pub fn accum<P: Params>(acc: &mut P, contribution: P) {
-    acc.add_assign(&contribution);
+pub fn accum<A: Accumulate>(acc: &mut A, contribution: A) {
+    acc.accumulate(contribution);
 }
+
+/// What generated code can accumulate cotangents into: every [`Params`] value, and the
+/// integer and `bool` fields of a parameter struct (which carry no derivative, so adding to
+/// them does nothing).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot hold a gradient",
+    label = "a differentiated value of type `{Self}`",
+    note = "gradients live in `f32`, `f64`, arrays, nalgebra matrices and structs deriving `Params`"
+)]
+pub trait Accumulate {
+    fn accumulate(&mut self, contribution: Self);
+}
+
+impl<P: Params> Accumulate for P {
+    #[inline(always)]
+    fn accumulate(&mut self, contribution: Self) {
+        self.add_assign(&contribution);
+    }
+}
+
+macro_rules! no_derivative {
+    ($($t:ty),*) => {$(
+        impl Accumulate for $t {
+            #[inline(always)]
+            fn accumulate(&mut self, _: Self) {}
+        }
+        impl CastCotangent for $t {
+            #[inline(always)]
+            fn cast_cotangent<Y: Real>(_d: Y) -> Self {
+                Self::default()
+            }
+        }
+    )*};
+}
+
+/// The cotangent of the source of a cast `x as f32`: converted for floats, nothing for
+/// integers (a cast from an integer has no derivative).
+pub trait CastCotangent: Sized {
+    fn cast_cotangent<Y: Real>(d: Y) -> Self;
+}
+
+impl CastCotangent for f32 {
+    #[inline(always)]
+    fn cast_cotangent<Y: Real>(d: Y) -> Self {
+        d.as_f64() as f32
+    }
+}
+
+impl CastCotangent for f64 {
+    #[inline(always)]
+    fn cast_cotangent<Y: Real>(d: Y) -> Self {
+        d.as_f64()
+    }
+}
+
+no_derivative!(
+    u8, u16, u32, u64, u128, usize, i8, i16, i32, i64, i128, isize, bool
+);
 
 /// A zero cotangent shaped like `x`.
 #[inline(always)]
@@ -23,8 +81,8 @@ pub fn one_like<T: Real>(_y: &T) -> T {
 
 /// The cotangent of `x as Y` flows back converted to `x`'s type.
 #[inline(always)]
-pub fn cast_d_recv<X: Real, Y: Real>(_x: &X, _y: &Y, d: &Y) -> X {
-    X::of_f64(d.as_f64())
+pub fn cast_d_recv<X: CastCotangent, Y: Real>(_x: &X, _y: &Y, d: &Y) -> X {
+    X::cast_cotangent(*d)
 }
 
 /// Copy of a value: what the generated code uses to hand out the function's result while

@@ -1,3 +1,4 @@
+// Regression: this used to fail as described below; it must compile and give the right values.
 // Raw identifiers. Today: a parameter `r#type` makes the macro panic ("custom attribute
 // panicked: `"d_r#type"` is not a valid identifier"), and a local `r#loop` is emitted as
 // `let loop = ..`, a syntax error.

@@ -1,3 +1,4 @@
+// Regression: this used to fail as described below; it must compile and give the right values.
 //! A function returning a type alias of a vector (`-> V3`) does not compile: the macro takes
 //! any plain path without generic arguments for a scalar and emits `h_grad`, which seeds the
 //! output with `one_like(&value)` (`T: Real`).

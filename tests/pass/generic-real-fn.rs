@@ -1,3 +1,4 @@
+// Regression: this used to fail as described below; it must compile and give the right values.
 //! A function generic over the scalar (`T: Real`, the trait documented as "a floating-point
 //! scalar usable in differentiated code") does not compile: the arithmetic rules
 //! (`MulRule`, `AddRule`) are implemented only for the concrete `f32`/`f64`, and `accum`

@@ -1,3 +1,4 @@
+// Regression: this used to fail as described below; it must compile and give the right values.
 // A loop or `if` that only touches constants (integers) and mutates a local. The macro
 // accepts constant control flow, but emits every local as an immutable SSA binding, so
 // today rustc reports error[E0384] "cannot assign twice to immutable variable" on the

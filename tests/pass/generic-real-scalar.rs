@@ -1,3 +1,4 @@
+// Regression: this used to fail as described below; it must compile and give the right values.
 // A function generic over the scalar type with the facade's own `Real` bound. Today:
 // error[E0277] `T: MulRule<_>` / `T: Params` not satisfied, on the attribute: `Real` does
 // not imply the rule traits the expansion needs, and the user cannot name them (they live

@@ -1,3 +1,4 @@
+// Regression: this used to fail as described below; it must compile and give the right values.
 //! An integer field of a parameter struct (`#[params(skip)] n: usize`) read as `s.n as f64`
 //! does not compile: the macro treats the cast as active (its root `s` is active) and emits
 //! `cast_d_recv` into `d_s.n`, so rustc reports "`usize: Params` is not satisfied" and

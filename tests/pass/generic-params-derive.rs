@@ -1,3 +1,4 @@
+// Regression: this used to fail as described below; it must compile and give the right values.
 //! `#[derive(Params)]` on a generic struct (const generics, or a scalar type parameter)
 //! does not compile: E0275 "overflow evaluating the requirement
 //! `<Matrix<..> as Params>::Scalar == _`". The derive adds

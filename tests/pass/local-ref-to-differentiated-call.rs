@@ -1,3 +1,4 @@
+// Regression: this used to fail as described below; it must compile and give the right values.
 //! Passing a reference to a *local* of the caller to a `#[differentiate]` function with
 //! reference parameters does not compile (E0716 "temporary value dropped while borrowed":
 //! the local does not live long enough). The callee's `g_pullback` returns a closure that

@@ -1,3 +1,4 @@
+// Regression: this used to fail as described below; it must compile and give the right values.
 //! A block statement that only assigns (`{ a = a * y; }`) is rejected with "the value of
 //! this expression is unused; bind it with `let` or remove it", which is misleading: the
 //! block's value is `()`, and the same assignment inside `let b = { a = a * y; a };` is

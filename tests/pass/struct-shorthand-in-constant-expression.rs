@@ -1,3 +1,4 @@
+// Regression: this used to fail as described below; it must compile and give the right values.
 // Struct field shorthand `Cfg { n }` with a local `n` in a constant expression. Today:
 // error[E0425] cannot find value `n` in this scope (the shorthand is printed as the
 // user's `n`, but the local was renamed to a hygienic ident).

@@ -1,3 +1,4 @@
+// Regression: this used to fail as described below; it must compile and give the right values.
 // A vector-valued function whose return type is a type alias. The macro decides from the
 // syntax alone that `Vec3` is a scalar and emits `scale_grad`, which fails with
 // error[E0277] `Matrix<f64, Const<3>, ..>: Real` is not satisfied, on the attribute; the

@@ -1,3 +1,4 @@
+// Regression: this used to fail as described below; it must compile and give the right values.
 //! `let _ = expr;` is rejected with "#[differentiate] supports `let name = ..` bindings only;
 //! destructuring patterns are not supported", although `_` destructures nothing. It is the
 //! usual way to silence an unused value.

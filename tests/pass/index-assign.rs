@@ -1,3 +1,4 @@
+// Writes by index build a new version of the array; d/dx (x^2 + 0) = 2x.
 use autodiff::differentiate;
 
 #[differentiate]
@@ -7,4 +8,6 @@ fn f(x: f64) -> f64 {
     v[0] + v[1]
 }
 
-fn main() {}
+fn main() {
+    assert_eq!(f_grad(3.0), (9.0, 6.0));
+}

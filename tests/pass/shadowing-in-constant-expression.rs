@@ -1,3 +1,4 @@
+// Regression: this used to fail as described below; it must compile and give the right values.
 // A name bound inside a constant expression (closure parameter, block `let`, match arm)
 // that shadows an outer local. Today the expansion renames the inner uses to the outer
 // local: `f_grad` silently returns a different value and gradient than `f`.

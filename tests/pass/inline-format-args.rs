@@ -1,3 +1,4 @@
+// Regression: this used to fail as described below; it must compile and give the right values.
 // A local captured by an inline format argument in an allowed macro (`assert!`,
 // `println!`, ..). Today: error[E0425] cannot find value `y` in this scope, because the
 // macro renames locals to hygienic idents but not the `{y}` inside the format string.
