@@ -19,8 +19,9 @@
 //! 3. **Fine-tune** the saved network on a related task: the same digits **shifted one
 //!    pixel to the right** (the left column becomes blank, the right one drops off). The
 //!    first layer is frozen (`Adam::freeze(&["l1"])`) and the loss adds the L2-SP penalty
-//!    `lambda * ||W - W_pretrained||^2` (lambda = 1e-3), which keeps the other layers near
-//!    their pretrained values. The accuracy on the shifted test set is reported before and
+//!    `lambda * ||W - W_pretrained||^2` (`--lambda`, default 1e-3), which keeps the other
+//!    layers near their pretrained values: a larger lambda forgets less of the original task
+//!    and learns less of the new one. The accuracy on the shifted test set is reported before and
 //!    after, and the accuracy on the original test set after (how much was forgotten);
 //!    outputs `finetuned.safetensors`, `finetune_history.csv`, `finetune_curves.svg`.
 //!
@@ -35,7 +36,7 @@ use autodiff::train::{FitConfig, History, confusion_matrix, evaluate, fit, plot_
 use autodiff::{Params, differentiate};
 use nalgebra::SVector;
 // The macro calls `g_pullback` for every call `g(..)` it differentiates, so both are imported.
-use nn_shim::{
+use autodiff::nn::{
     Dense, dense, dense_pullback, l2sp_penalty, l2sp_penalty_pullback, relu, relu_pullback,
     softmax_cross_entropy, softmax_cross_entropy_pullback,
 };
@@ -107,6 +108,7 @@ Options:
   --epochs N            training epochs (default 50)
   --finetune-epochs N   fine-tuning epochs (default 10)
   --seed S              seed of the initialization and the shuffling (default 42)
+  --lambda X            L2-SP strength while fine-tuning (default 1e-3; 0 turns it off)
   --data PATH           a CSV in the digits format instead of the bundled digits: 64 pixel
                         columns (0..16) then the label 0..9, no header; split like the
                         bundled data (row index % 5 == 0 is test)
@@ -119,6 +121,7 @@ struct Options {
     epochs: usize,
     finetune_epochs: usize,
     seed: u64,
+    lambda: f32,
     data: Option<PathBuf>,
     out: PathBuf,
 }
@@ -129,6 +132,7 @@ impl Default for Options {
             epochs: 50,
             finetune_epochs: 10,
             seed: 42,
+            lambda: 1e-3,
             data: None,
             out: PathBuf::from("runs/train_mlp"),
         }
@@ -149,7 +153,7 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Option<Options>,
         }
         if !matches!(
             name.as_str(),
-            "--epochs" | "--finetune-epochs" | "--seed" | "--data" | "--out"
+            "--epochs" | "--finetune-epochs" | "--seed" | "--lambda" | "--data" | "--out"
         ) {
             return Err(format!("unknown option `{arg}`"));
         }
@@ -176,6 +180,13 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Option<Options>,
                 }
             }
             "--seed" => options.seed = number("a non-negative integer")?,
+            "--lambda" => {
+                options.lambda = value
+                    .parse::<f32>()
+                    .ok()
+                    .filter(|l| l.is_finite() && *l >= 0.0)
+                    .ok_or_else(|| format!("`--lambda` expects a number >= 0, got `{value}`"))?;
+            }
             "--data" => options.data = Some(PathBuf::from(value)),
             "--out" => options.out = PathBuf::from(value),
             _ => unreachable!("checked above"),
@@ -200,7 +211,8 @@ fn main() -> ExitCode {
         Err(message) => {
             eprintln!(
                 "error: {message}\n\nUsage: cargo run --release --example train_mlp -- \
-                 [--epochs N] [--finetune-epochs N] [--seed S] [--data PATH] [--out DIR]\n\
+                 [--epochs N] [--finetune-epochs N] [--seed S] [--lambda X] [--data PATH] \
+                 [--out DIR]\n\
                  For more information, try `--help`."
             );
             ExitCode::from(2)
@@ -341,7 +353,7 @@ fn run(options: &Options) -> Result<(), String> {
     checkpoint::load_into(&mut pretrained, &ckpt).map_err(|e| e.to_string())?;
     let (shifted_train, shifted_test) = (shifted(&data.train), shifted(&data.test));
     let before = accuracy(&pretrained, &shifted_test);
-    let lambda = 1e-3;
+    let lambda = options.lambda;
     println!(
         "\nfine-tuning on the digits shifted one pixel right: l1 frozen, L2-SP lambda {lambda}, \
          Adam lr 1e-3, {} epochs",
@@ -408,6 +420,7 @@ mod tests {
                 epochs: 3,
                 finetune_epochs: 10,
                 seed: 7,
+                lambda: 1e-3,
                 data: Some(PathBuf::from("d.csv")),
                 out: PathBuf::from("x/y"),
             }
@@ -419,6 +432,7 @@ mod tests {
                 .finetune_epochs,
             0
         );
+        assert_eq!(parse(&["--lambda", "0.01"]).unwrap().unwrap().lambda, 0.01);
         assert_eq!(parse(&["--epochs", "2", "-h"]), Ok(None));
         assert_eq!(parse(&["--help"]), Ok(None));
     }
@@ -435,6 +449,10 @@ mod tests {
         assert_eq!(
             parse(&["--epochs", "0"]),
             Err("`--epochs` must be at least 1".into())
+        );
+        assert_eq!(
+            parse(&["--lambda", "-1"]),
+            Err("`--lambda` expects a number >= 0, got `-1`".into())
         );
         assert_eq!(
             parse(&["--seed", "abc"]),
@@ -480,167 +498,5 @@ mod tests {
     fn bundled_digits_load() {
         let split = load_digits(None).unwrap();
         assert_eq!((split.train.len(), split.test.len()), (1437, 360));
-    }
-}
-
-/// Stand-in for `autodiff::nn` until it lands on main: the same signatures.
-mod nn_shim {
-    use autodiff::{Params, Real};
-    use nalgebra::{SMatrix, SVector};
-
-    #[derive(Clone, Debug, PartialEq)]
-    pub struct Dense<T: Real, const I: usize, const O: usize> {
-        pub weight: SMatrix<T, O, I>,
-        pub bias: SVector<T, O>,
-    }
-
-    impl<T: Real, const I: usize, const O: usize> Params for Dense<T, I, O> {
-        type Scalar = T;
-        fn zeros_like(&self) -> Self {
-            Self::zeros()
-        }
-        fn add_assign(&mut self, o: &Self) {
-            self.weight += o.weight;
-            self.bias += o.bias;
-        }
-        fn scale(&mut self, f: T) {
-            self.weight *= f;
-            self.bias *= f;
-        }
-        fn visit(&self, n: &mut String, f: &mut dyn FnMut(&str, &[T], &[usize])) {
-            autodiff::__private::with_segment(n, "weight", |n| self.weight.visit(n, f));
-            autodiff::__private::with_segment(n, "bias", |n| self.bias.visit(n, f));
-        }
-        fn visit_mut(&mut self, n: &mut String, f: &mut dyn FnMut(&str, &mut [T], &[usize])) {
-            autodiff::__private::with_segment(n, "weight", |n| self.weight.visit_mut(n, f));
-            autodiff::__private::with_segment(n, "bias", |n| self.bias.visit_mut(n, f));
-        }
-        fn zip_mut(&mut self, o: &Self, f: &mut dyn FnMut(&mut [T], &[T])) {
-            self.weight.zip_mut(&o.weight, f);
-            self.bias.zip_mut(&o.bias, f);
-        }
-    }
-
-    impl<T: Real, const I: usize, const O: usize> Dense<T, I, O> {
-        pub fn zeros() -> Self {
-            Dense {
-                weight: SMatrix::zeros(),
-                bias: SVector::zeros(),
-            }
-        }
-        pub fn he_normal(seed: u64) -> Self {
-            let mut s = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0xD1B5_4A32_D192_ED03;
-            let mut next = move || {
-                s = s.wrapping_add(0x9E37_79B9_7F4A_7C15);
-                let mut z = s;
-                z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-                z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-                ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64
-            };
-            let std = (2.0 / I as f64).sqrt();
-            Dense {
-                weight: SMatrix::from_fn(|_, _| {
-                    let (u1, u2) = (next().max(1e-300), next());
-                    T::of_f64(
-                        std * (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos(),
-                    )
-                }),
-                bias: SVector::zeros(),
-            }
-        }
-    }
-
-    pub fn dense<T: Real, const I: usize, const O: usize>(
-        l: &Dense<T, I, O>,
-        x: &SVector<T, I>,
-    ) -> SVector<T, O> {
-        let mut y = l.bias;
-        y.gemv(T::one(), &l.weight, x, T::one());
-        y
-    }
-
-    #[allow(clippy::type_complexity)]
-    pub fn dense_pullback<'a, T: Real, const I: usize, const O: usize>(
-        l: &'a Dense<T, I, O>,
-        x: &SVector<T, I>,
-    ) -> (
-        SVector<T, O>,
-        impl FnOnce(SVector<T, O>) -> (Dense<T, I, O>, SVector<T, I>) + use<'a, T, I, O>,
-    ) {
-        let x = *x;
-        (dense(l, &x), move |d: SVector<T, O>| {
-            let dx = l.weight.tr_mul(&d);
-            let mut g = Dense::<T, I, O>::zeros();
-            g.weight.ger(T::one(), &d, &x, T::zero());
-            g.bias = d;
-            (g, dx)
-        })
-    }
-
-    pub fn relu<T: Real, const N: usize>(x: &SVector<T, N>) -> SVector<T, N> {
-        x.map(|v| if v > T::zero() { v } else { T::zero() })
-    }
-
-    #[allow(clippy::type_complexity)]
-    pub fn relu_pullback<T: Real, const N: usize>(
-        x: &SVector<T, N>,
-    ) -> (
-        SVector<T, N>,
-        impl FnOnce(SVector<T, N>) -> (SVector<T, N>,) + use<T, N>,
-    ) {
-        let y = relu(x);
-        (y, move |d: SVector<T, N>| {
-            (d.zip_map(&y, |d, y| if y > T::zero() { d } else { T::zero() }),)
-        })
-    }
-
-    pub fn softmax_cross_entropy<T: Real, const N: usize>(z: &SVector<T, N>, label: usize) -> T {
-        let m = z.max();
-        let lse = z.map(|v| (v - m).exp()).sum().ln() + m;
-        lse - z[label]
-    }
-
-    pub fn softmax_cross_entropy_pullback<T: Real, const N: usize>(
-        z: &SVector<T, N>,
-        label: usize,
-    ) -> (T, impl FnOnce(T) -> (SVector<T, N>, ()) + use<T, N>) {
-        let m = z.max();
-        let e = z.map(|v| (v - m).exp());
-        let s = e.sum();
-        let loss = s.ln() + m - z[label];
-        let mut p = e / s;
-        (loss, move |d: T| {
-            p[label] -= T::one();
-            (p * d, ())
-        })
-    }
-
-    pub fn l2sp_penalty<P: Params + Clone>(w: &P, w0: &P) -> P::Scalar {
-        let mut d = w.clone();
-        d.zip_mut(w0, &mut |a, b| {
-            for (a, b) in a.iter_mut().zip(b) {
-                *a -= *b;
-            }
-        });
-        d.norm_squared()
-    }
-
-    pub fn l2sp_penalty_pullback<P: Params + Clone>(
-        w: &P,
-        w0: &P,
-    ) -> (P::Scalar, impl FnOnce(P::Scalar) -> (P, P) + use<P>) {
-        let mut d = w.clone();
-        d.zip_mut(w0, &mut |a, b| {
-            for (a, b) in a.iter_mut().zip(b) {
-                *a -= *b;
-            }
-        });
-        let v = d.norm_squared();
-        (v, move |c: P::Scalar| {
-            d.scale(c + c);
-            let mut neg = d.clone();
-            neg.scale(P::Scalar::of_f64(-1.0));
-            (d, neg)
-        })
     }
 }

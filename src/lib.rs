@@ -174,6 +174,60 @@
 //! bounds, `sqrt` at 0 gives +∞, the derivative of `x.powf(p)` in `p` at `x = 0` is 0. See
 //! [`rules::scalar`].
 //!
+//! ## Training
+//!
+//! [`train::fit`] is a Keras-like training loop over any parameter struct and any optimizer:
+//! mini-batches with the mean gradient, shuffling, validation, early stopping, callbacks,
+//! learning-rate schedules, a NaN guard that keeps the last good parameters, progress
+//! output and a [`train::History`] to save as CSV or plot. The per-sample gradient it takes
+//! is the `loss_grad` the macro writes, as it is:
+//!
+//! ```
+//! use autodiff::data::{datasets, Standardizer};
+//! use autodiff::nn::*; // each primitive and its `_pullback`
+//! use autodiff::optim::{Adam, AdamConfig};
+//! use autodiff::train::{fit, FitConfig, Verbosity};
+//! use autodiff::{differentiate, Params};
+//! use nalgebra::SVector;
+//!
+//! #[derive(Params, Clone)]
+//! struct Net {
+//!     l1: Dense<f64, 4, 16>,
+//!     l2: Dense<f64, 16, 3>,
+//! }
+//!
+//! fn scores(net: &Net, x: &SVector<f64, 4>) -> SVector<f64, 3> {
+//!     dense(&net.l2, &relu(&dense(&net.l1, x)))
+//! }
+//!
+//! #[differentiate(wrt(net))]
+//! fn loss(net: &Net, x: &SVector<f64, 4>, label: usize) -> f64 {
+//!     let h = relu(&dense(&net.l1, x));
+//!     softmax_cross_entropy(&dense(&net.l2, &h), label)
+//! }
+//!
+//! let (mut train, mut val) = datasets::iris::<f64>()?.split(0.3, 0);
+//! let scaler = Standardizer::fit(&train);
+//! scaler.apply(&mut train);
+//! scaler.apply(&mut val);
+//! let mut net = Net { l1: Dense::he_normal(1), l2: Dense::he_normal(2) };
+//! let mut opt = Adam::new(&net, AdamConfig { lr: 1e-2, ..Default::default() });
+//! let history = fit(&mut net, &mut opt, &train, loss_grad, scores, FitConfig {
+//!     epochs: 30,
+//!     batch_size: 16,
+//!     validation: Some(&val),
+//!     verbosity: Verbosity::Silent,
+//!     ..Default::default()
+//! })?;
+//! assert!(history.last().unwrap().val_accuracy.unwrap() > 0.85);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! Fine-tuning needs no special mode: freeze layers with the optimizer
+//! (`Adam::new(&net, cfg).freeze(&["l1"])?`) and add `lambda * nn::l2sp_penalty(net,
+//! pretrained)` to the differentiated loss. `examples/train_mlp.rs` does both; the
+//! [`train`] module documentation has the details.
+//!
 //! ## Reading the generated code
 //!
 //! `cargo expand` (from the `cargo-expand` crate) prints the expansion of any module; the

@@ -11,7 +11,7 @@
 //! | [`EarlyStopping`] | `EarlyStopping(monitor, patience, min_delta, restore_best_weights)` | – |
 //! | [`Callback`] | `Callback.on_epoch_end` | – |
 //! | [`FitConfig::schedule`] | `LearningRateScheduler` | `lr_scheduler.step()` per epoch |
-//! | [`plot_history`] (feature `plot`) | `plt.plot(history.history["loss"])` | – |
+//! | `plot_history` (feature `plot`) | `plt.plot(history.history["loss"])` | – |
 //! | [`Stepper`] | `model.train_on_batch` | `loss.backward(); opt.step()` |
 //!
 //! `fit` needs two functions of the parameters and one sample:
@@ -29,11 +29,12 @@
 //!
 //! # Training a network
 //!
-//! With the `autodiff` facade, `#[derive(Params)]` and `#[differentiate]` (the complete
-//! program, with data loading, reports and checkpoints, is `examples/train_mlp.rs`):
+//! With the `autodiff` facade, `#[derive(Params)]` and `#[differentiate]` (a runnable
+//! version is in the `autodiff` crate docs, section "Training"; the complete program, with
+//! reports, checkpoints and fine-tuning, is `examples/train_mlp.rs`):
 //!
 //! ```ignore
-//! use autodiff::nn::{dense, relu, softmax_cross_entropy, Dense};
+//! use autodiff::nn::*; // each primitive and its `_pullback`, which the macro calls
 //! use autodiff::optim::{Adam, AdamConfig};
 //! use autodiff::train::{fit, FitConfig};
 //! use autodiff::{differentiate, Params};
@@ -58,7 +59,7 @@
 //! }
 //!
 //! let data = autodiff::data::datasets::digits::<f32>()?;
-//! let mut net = Mlp::he_normal(42);
+//! let mut net = Mlp { l1: Dense::he_normal(42), l2: Dense::he_normal(43), l3: Dense::he_normal(44) };
 //! let mut opt = Adam::new(&net, AdamConfig { lr: 1e-3, ..Default::default() });
 //! let history = fit(&mut net, &mut opt, &data.train, loss_grad, logits, FitConfig {
 //!     epochs: 50,
@@ -83,17 +84,20 @@
 //!
 //! ```ignore
 //! #[differentiate(wrt(net))]
-//! fn finetune_loss(net: &Mlp, pretrained: &Mlp, x: &SVector<f32, 64>, label: usize) -> f32 {
-//!     let ce = loss(net, x, label);
-//!     ce + 1e-3 * (l2sp_penalty(&net.l2.weight, &pretrained.l2.weight)
-//!         + l2sp_penalty(&net.l3.weight, &pretrained.l3.weight))
+//! fn finetune_loss(net: &Mlp, pretrained: &Mlp, lambda: f32, x: &SVector<f32, 64>, label: usize) -> f32 {
+//!     let ce = loss(net, x, label); // a #[differentiate] function calling another
+//!     ce + lambda * l2sp_penalty(net, pretrained)
 //! }
 //!
 //! let pretrained = net.clone();
 //! let mut opt = Adam::new(&net, AdamConfig::default()).freeze(&["l1"])?;
-//! let grad = |n: &Mlp, x: &SVector<f32, 64>, y: usize| finetune_loss_grad(n, &pretrained, x, y);
-//! fit(&mut net, &mut opt, &shifted.train, grad, logits, FitConfig::default())?;
+//! let grad = |n: &Mlp, x: &SVector<f32, 64>, y: usize| finetune_loss_grad(n, &pretrained, 1e-3, x, y);
+//! fit(&mut net, &mut opt, &new_task.train, grad, logits, FitConfig::default())?;
 //! ```
+//!
+//! The penalty is part of each sample's loss, so it is computed once per sample: the mean
+//! over a batch is `lambda * ||W - W_pretrained||^2` as intended, at the cost of one pass
+//! over the parameters per sample (about as much as a forward pass of a dense network).
 //!
 //! The same with a hand-written gradient, runnable: a two-matrix linear classifier whose
 //! first matrix is frozen and whose second is pulled towards its pretrained value.
