@@ -185,6 +185,16 @@
 pub use autodiff_macros::{Params, differentiate};
 pub use autodiff_runtime::*;
 
+/// Everything a training program needs, in one glob import. Glob imports matter for the
+/// runtime's primitives: `#[differentiate]` calls `relu_pullback` for `relu(..)`, so the
+/// pullback must be in scope wherever the function is (`use autodiff::nn::*` brings both).
+pub mod prelude {
+    pub use crate::{Params, Real, differentiate};
+    pub use autodiff_runtime::nn::*;
+    pub use autodiff_runtime::optim::*;
+    pub use nalgebra::{SMatrix, SVector};
+}
+
 /// nalgebra, re-exported so user code and the runtime agree on one version.
 pub use nalgebra;
 
