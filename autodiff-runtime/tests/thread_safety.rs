@@ -3,7 +3,7 @@
 
 use autodiff_runtime::data::Dataset;
 use autodiff_runtime::nn::{Dense, Dropout};
-use autodiff_runtime::optim::{Adam, AdamConfig, Optimizer, Sgd, SgdConfig};
+use autodiff_runtime::optim::{Adam, AdamConfig, Optimizer, Sgd};
 use autodiff_runtime::{Params, Real};
 use nalgebra::SVector;
 
