@@ -138,7 +138,9 @@
 //! ## Composition and custom derivatives
 //!
 //! A `#[differentiate]` function calling another one is differentiated through it (for a
-//! call `g(a, b)` the macro calls `g_pullback(a, b)`). The same convention lets you supply
+//! call `g(a, b)` the macro calls `g_pullback(a, b)`, so `g_pullback` must be in scope where
+//! `g` is: import the runtime's primitives with a glob, `use autodiff::nn::*;` or
+//! `use autodiff::prelude::*;`). The same convention lets you supply
 //! the derivative of anything the macro cannot see into — a call into another crate, an
 //! iterative solver, or a numerically better formula — by writing `NAME_pullback` by hand:
 //!
@@ -162,6 +164,29 @@
 //! }
 //! let (_, dw) = loss_grad(0.5);
 //! assert!(dw.is_finite());
+//! ```
+//!
+//! A custom rule can also change the backward pass on purpose. A gradient-clipping identity
+//! is `x` going forward and clamps the cotangent coming back:
+//!
+//! ```
+//! use autodiff::differentiate;
+//!
+//! fn clip_gradient(x: f64) -> f64 {
+//!     x
+//! }
+//!
+//! fn clip_gradient_pullback(x: f64) -> (f64, impl FnOnce(f64) -> (f64,)) {
+//!     (x, |d: f64| (d.clamp(-1.0, 1.0),))
+//! }
+//!
+//! #[differentiate]
+//! fn steep(x: f64) -> f64 {
+//!     clip_gradient(x) * 100.0
+//! }
+//! let (value, dx) = steep_grad(0.5);
+//! assert_eq!(value, 50.0);
+//! assert_eq!(dx, 1.0); // the cotangent 100 reaching the identity is clamped to 1
 //! ```
 //!
 //! A call to a function with no pullback is a compile error at the call (``cannot find
@@ -238,6 +263,16 @@
 #[doc(inline)]
 pub use autodiff_macros::{Params, differentiate};
 pub use autodiff_runtime::*;
+
+/// Everything a training program needs, in one glob import. Glob imports matter for the
+/// runtime's primitives: `#[differentiate]` calls `relu_pullback` for `relu(..)`, so the
+/// pullback must be in scope wherever the function is (`use autodiff::nn::*` brings both).
+pub mod prelude {
+    pub use crate::{Params, Real, differentiate};
+    pub use autodiff_runtime::nn::*;
+    pub use autodiff_runtime::optim::*;
+    pub use nalgebra::{SMatrix, SVector};
+}
 
 /// nalgebra, re-exported so user code and the runtime agree on one version.
 pub use nalgebra;

@@ -139,10 +139,7 @@ impl Gen<'_> {
             if let FnArg::Typed(pt) = input {
                 let mut pt = pt.clone();
                 pt.attrs.retain(|a| !a.path().is_ident("no_grad"));
-                let copied = sig
-                    .params
-                    .get(i)
-                    .is_some_and(|p| p.depth >= 1 && crate::signature::is_value_like(&p.grad_ty));
+                let copied = sig.params.get(i).is_some_and(|p| p.copied_by_pullback());
                 if copied {
                     let own = syn::Lifetime::new(&format!("'__autodiff_{i}"), Span::call_site());
                     if name_elided_lifetimes(&mut pt.ty, &own) {

@@ -81,10 +81,11 @@ pub fn lower(
         });
         l.bind(&p.ident, Place::Value(id));
     }
-    // A value-like parameter taken by reference (`x: &SVector<..>`) is copied once, so the
-    // pullback owns what it needs and callers may pass references to their own locals.
+    // A differentiated value-like parameter taken by reference (`x: &SVector<..>`) is copied
+    // once, so the pullback owns what it needs and callers may pass references to their own
+    // locals.
     for (i, p) in sig.params.iter().enumerate() {
-        if p.depth >= 1 && crate::signature::is_value_like(&p.grad_ty) {
+        if p.copied_by_pullback() {
             let span = p.ident.span();
             let mut place = l.push(
                 Some(&p.ident),

@@ -18,6 +18,14 @@ pub struct Param {
     pub grad_ty: Type,
 }
 
+impl Param {
+    /// A differentiated, value-like parameter taken by reference is copied at the start of
+    /// the pullback, so the returned closure does not borrow the caller's value.
+    pub fn copied_by_pullback(&self) -> bool {
+        self.active && self.depth >= 1 && is_value_like(&self.grad_ty)
+    }
+}
+
 pub struct Signature {
     pub params: Vec<Param>,
     pub output: Type,
