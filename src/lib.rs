@@ -271,6 +271,7 @@ pub mod prelude {
     pub use crate::{Params, Real, differentiate};
     pub use autodiff_runtime::nn::*;
     pub use autodiff_runtime::optim::*;
+    pub use autodiff_runtime::train::{EarlyStopping, FitConfig, Verbosity, evaluate, fit};
     pub use nalgebra::{SMatrix, SVector};
 }
 
