@@ -80,3 +80,88 @@ fn expansion_snapshots() {
         "expansion changed (UPDATE_SNAPSHOTS=1 to accept): {failures:?}"
     );
 }
+
+/// Runs signature analysis and lowering on `item`.
+fn lowered(item: syn::ItemFn) -> (crate::signature::Signature, crate::ir::Body) {
+    let mut cx = crate::ctxt::Ctxt::default();
+    let sig = crate::signature::analyze(&item, &Default::default(), &mut cx).expect("signature");
+    let mut names = crate::names::NameGen::new(sig.params.iter().map(|p| &p.ident));
+    let body =
+        crate::lower::lower(&sig, &item.sig.ident, &item.block, &mut cx, &mut names).expect("body");
+    assert!(cx.finish().is_ok());
+    (sig, body)
+}
+
+#[test]
+fn lowering_gives_one_value_per_operation_and_tracks_activity() {
+    let (sig, body) = lowered(syn::parse_quote!(
+        fn f(x: f64, n: usize) -> f64 {
+            let k = n as f64 * 2.0;
+            let y = x * k + x.sin();
+            y
+        }
+    ));
+    assert!(sig.params[0].active && !sig.params[1].active);
+    let active: Vec<String> = body
+        .values
+        .iter()
+        .filter(|v| v.active)
+        .map(|v| v.ident.to_string())
+        .collect();
+    // x, x * k, x.sin(), and their sum `y`; `k` is a constant.
+    assert_eq!(active.len(), 4, "{active:?}");
+    assert!(active.contains(&"y".to_string()));
+    assert!(!active.contains(&"k".to_string()));
+}
+
+#[test]
+fn reverse_sweep_skips_work_that_does_not_reach_the_output() {
+    let (_, body) = lowered(syn::parse_quote!(
+        fn f(x: f64) -> f64 {
+            let unused = x.exp();
+            let y = x * x;
+            y
+        }
+    ));
+    let seed = proc_macro2::Ident::new("d_value", proc_macro2::Span::call_site());
+    let region = crate::reverse::sweep_function(&body, seed);
+    let exp_value = body
+        .values
+        .iter()
+        .position(|v| v.ident == "unused")
+        .unwrap();
+    assert!(
+        !region.defined.contains(&exp_value),
+        "no cotangent for a value that does not reach the output"
+    );
+    // The seed plus two contributions of `x * x` (one per operand).
+    assert_eq!(region.stmts.len(), 3);
+}
+
+#[test]
+fn branches_and_loops_lower_to_regions() {
+    let (_, body) = lowered(syn::parse_quote!(
+        fn f(x: f64, n: usize) -> f64 {
+            let mut acc = 1.0;
+            for _ in 0..n {
+                acc = acc * x;
+            }
+            if acc > 2.0 { acc } else { -acc }
+        }
+    ));
+    let kinds: Vec<&str> = body
+        .block
+        .stmts
+        .iter()
+        .map(|s| match s {
+            crate::ir::Stmt::Let(_) => "let",
+            crate::ir::Stmt::Effect(_) => "effect",
+            crate::ir::Stmt::Branch(_) => "branch",
+            crate::ir::Stmt::Loop(_) => "loop",
+        })
+        .collect();
+    assert!(
+        kinds.contains(&"loop") && kinds.contains(&"branch"),
+        "{kinds:?}"
+    );
+}
