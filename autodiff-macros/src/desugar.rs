@@ -39,6 +39,23 @@ fn returns(stmts: &[Stmt]) -> Vec<Stmt> {
                 out.push(Stmt::Expr(Expr::If(if_with_rest(e, rest)), None));
                 return out;
             }
+            Stmt::Expr(Expr::Match(m), _) if m.arms.iter().any(|a| expr_returns(&a.body)) => {
+                let mut m = m.clone();
+                for arm in &mut m.arms {
+                    let stmts: Vec<Stmt> = match &*arm.body {
+                        Expr::Block(b) => b.block.stmts.clone(),
+                        Expr::Return(_) => {
+                            vec![Stmt::Expr((*arm.body).clone(), Some(Default::default()))]
+                        }
+                        other => vec![Stmt::Expr(other.clone(), Some(Default::default()))],
+                    };
+                    let stmts = arm_with_rest(&stmts, rest);
+                    arm.body = Box::new(parse_quote!({ #(#stmts)* }));
+                    arm.comma = Some(Default::default());
+                }
+                out.push(Stmt::Expr(Expr::Match(m), None));
+                return out;
+            }
             _ => out.push(s.clone()),
         }
     }
@@ -55,10 +72,20 @@ fn if_returns(e: &syn::ExprIf) -> bool {
         }
 }
 
+fn expr_returns(e: &Expr) -> bool {
+    match e {
+        Expr::Return(_) => true,
+        Expr::Block(b) => block_returns(&b.block),
+        Expr::If(i) => if_returns(i),
+        _ => false,
+    }
+}
+
 fn block_returns(b: &Block) -> bool {
     b.stmts.iter().any(|s| match s {
         Stmt::Expr(Expr::Return(_), _) => true,
         Stmt::Expr(Expr::If(i), _) => if_returns(i),
+        Stmt::Expr(Expr::Match(m), _) => m.arms.iter().any(|a| expr_returns(&a.body)),
         _ => false,
     })
 }

@@ -102,7 +102,7 @@ pub fn lower(
         }
     }
     let block = crate::desugar::function_body(block);
-    let output = l.lower_block_body(&block, true);
+    let output = l.lower_block_body(&block, Tail::FnBody);
     let output = match output {
         Some(o) => o,
         None => {
@@ -195,15 +195,16 @@ impl Lowerer<'_> {
     }
 
     /// Lowers the statements of a block; returns the place of its tail expression.
-    fn lower_block_body(&mut self, block: &Block, is_fn_body: bool) -> Option<Place> {
+    fn lower_block_body(&mut self, block: &Block, mode: Tail) -> Option<Place> {
         self.scopes.push(HashMap::new());
-        let tail = self.lower_stmts(&block.stmts, is_fn_body);
+        let tail = self.lower_stmts(&block.stmts, mode);
         self.scopes.pop();
         tail
     }
 
     /// Lowers statements into the current block and scope; returns the tail's place.
-    fn lower_stmts(&mut self, stmts: &[SynStmt], is_fn_body: bool) -> Option<Place> {
+    fn lower_stmts(&mut self, stmts: &[SynStmt], mode: Tail) -> Option<Place> {
+        let is_fn_body = mode == Tail::FnBody;
         let n = stmts.len();
         let mut tail = None;
         for (i, stmt) in stmts.iter().enumerate() {
@@ -224,7 +225,7 @@ impl Lowerer<'_> {
                         }
                         continue;
                     }
-                    if semi.is_none() && last {
+                    if semi.is_none() && last && mode != Tail::Statement {
                         tail = Some(self.lower_expr(e, None, None));
                     } else if let (true, true, Some(semi)) = (last, is_fn_body, semi) {
                         if is_value_expr(e) {
@@ -268,7 +269,7 @@ impl Lowerer<'_> {
                 syn::visit::visit_expr_assign(self, a);
             }
             fn visit_expr_binary(&mut self, b: &'ast syn::ExprBinary) {
-                if compound_op(&b.op).is_some()
+                if (compound_op(&b.op).is_some() || plain_op_of_compound(&b.op).is_some())
                     && let Some(id) = assigned_root(&b.left)
                 {
                     self.0.push(id);
@@ -394,11 +395,11 @@ impl Lowerer<'_> {
         let else_expr = e.else_branch.as_ref().map(|(_, b)| &**b);
         let assigned = self.assigned_in(else_expr, &[&e.then_branch.stmts]);
         let mut arms = vec![self.lower_arm(&assigned, vec![], want_value, span, |l| {
-            l.lower_block_body(&e.then_branch, false)
+            l.lower_block_body(&e.then_branch, Tail::value_if(want_value))
         })];
         let else_arm = match else_expr {
             Some(Expr::Block(b)) => self.lower_arm(&assigned, vec![], want_value, span, |l| {
-                l.lower_block_body(&b.block, false)
+                l.lower_block_body(&b.block, Tail::value_if(want_value))
             }),
             Some(Expr::If(i)) => self.lower_arm(&assigned, vec![], want_value, span, |l| {
                 l.lower_if(i, None, want_value)
@@ -430,7 +431,7 @@ impl Lowerer<'_> {
     ) -> Option<Place> {
         let span = m.span();
         if self.mentions_active(&m.expr) {
-            self.cx.error_spanned(&m.expr, "a `match` scrutinee cannot depend on a differentiated value; compare with `if` instead");
+            self.cx.error_spanned(&m.expr, "a `match` scrutinee cannot depend on a differentiated value; compare with `if` instead, or, if this parameter is a setting (an enum, a mode), mark it `#[no_grad]`");
             return None;
         }
         let scrutinee = self.rename(&m.expr);
@@ -473,7 +474,9 @@ impl Lowerer<'_> {
             let body = &*arm.body;
             arms.push(
                 self.lower_arm(&assigned, bindings, want_value, span, |l| match body {
-                    Expr::Block(b) if b.label.is_none() => l.lower_block_body(&b.block, false),
+                    Expr::Block(b) if b.label.is_none() => {
+                        l.lower_block_body(&b.block, Tail::value_if(want_value))
+                    }
                     other => {
                         if want_value {
                             Some(l.lower_expr(other, None, None))
@@ -504,7 +507,8 @@ impl Lowerer<'_> {
                 .error_spanned(l, "#[differentiate] does not support loop labels");
             return;
         }
-        if self.mentions_active(&f.expr) {
+        // A range yields integers: no derivative flows through its bounds (`0..x.len()`).
+        if self.mentions_active(&f.expr) && !matches!(&*f.expr, Expr::Range(_)) {
             match desugar::index_loop(f) {
                 Some(e) => self.lower_expr_stmt(&e),
                 None => self.cx.error_spanned(
@@ -641,9 +645,7 @@ impl Lowerer<'_> {
             };
             self.blocks.push(IrBlock::default());
             self.scopes.push(HashMap::new());
-            if let Some(tail) = self.lower_stmts(body, false) {
-                let _ = tail;
-            }
+            self.lower_stmts(body, Tail::Statement);
             self.scopes.pop();
             let results: Vec<Place> = assigned
                 .iter()
@@ -756,12 +758,10 @@ impl Lowerer<'_> {
             }
         };
         let Some(init) = &local.init else {
-            self.cx.error_spanned(
-                local,
-                format!(
-                    "`let {ident};` without a value is not supported; write `let {ident} = ..;`"
-                ),
-            );
+            // `let r;` assigned later (in both arms of an `if`, say): the name exists, with no
+            // value until an assignment gives it one (rustc checks that one does).
+            let id = self.new_value(&ident.to_string(), ident.span(), false);
+            self.bind(&ident, Place::Value(id));
             return;
         };
         if let Some((else_token, _)) = &init.diverge {
@@ -844,7 +844,7 @@ impl Lowerer<'_> {
                 None => self.loop_error(l),
             },
             Expr::Block(b) if b.label.is_none() => {
-                self.lower_block_body(&b.block, false);
+                self.lower_block_body(&b.block, Tail::Statement);
             }
             Expr::Assign(a) if matches!(&*a.left, Expr::Index(_)) => {
                 self.lower_index_assign(&a.left, None, &a.right, e.span())
@@ -908,6 +908,25 @@ impl Lowerer<'_> {
                 self.rebind(&name, place);
             }
             Expr::Macro(m) => self.lower_macro_stmt(&m.mac),
+            Expr::Binary(b) if plain_op_of_compound(&b.op).is_some() => {
+                // `k >>= 1`, `k %= 3`, `flags |= m` on integers: a new version of the local.
+                let Some(name) = plain_local(&b.left) else {
+                    self.unsupported_assign_target(&b.left);
+                    return;
+                };
+                if self.mentions_active(e) {
+                    self.cx.error_spanned(b.op, format!("`{}` has no derivative; it cannot be applied to a differentiated value", b.op.to_token_stream()));
+                    return;
+                }
+                let plain = Expr::Binary(syn::ExprBinary {
+                    attrs: vec![],
+                    left: b.left.clone(),
+                    op: plain_op_of_compound(&b.op).expect("checked by the match guard"),
+                    right: b.right.clone(),
+                });
+                let place = self.opaque(&plain, Some(&name), None);
+                self.rebind(&name, place);
+            }
             _ => {
                 if self.mentions_active(e) {
                     self.cx.error_spanned(
@@ -1054,7 +1073,7 @@ impl Lowerer<'_> {
             }
             Expr::Block(b) if b.label.is_none() => {
                 self.scopes.push(HashMap::new());
-                let tail = self.lower_block_body(&b.block, false);
+                let tail = self.lower_block_body(&b.block, Tail::Value);
                 self.scopes.pop();
                 match tail {
                     Some(t) => t,
@@ -1255,6 +1274,27 @@ impl Lowerer<'_> {
 
     fn lower_call(&mut self, c: &syn::ExprCall, hint: Option<&Ident>, ty: Option<Type>) -> Place {
         let span = c.span();
+        // `f64::sin(x)`, `f32::max(a, b)`: the method call `x.sin()`, `a.max(b)`.
+        if let Expr::Path(p) = &*c.func
+            && p.qself.is_none()
+            && p.path.segments.len() == 2
+            && matches!(p.path.segments[0].ident.to_string().as_str(), "f32" | "f64")
+            && !c.args.is_empty()
+        {
+            let method = p.path.segments[1].ident.clone();
+            let mut args = c.args.iter().cloned();
+            let receiver = args.next().expect("checked non-empty");
+            let m = syn::ExprMethodCall {
+                attrs: vec![],
+                receiver: Box::new(receiver),
+                dot_token: Default::default(),
+                method,
+                turbofish: None,
+                paren_token: Default::default(),
+                args: args.collect(),
+            };
+            return self.lower_method(&m, hint, ty);
+        }
         let Expr::Path(func) = &*c.func else {
             self.cx.error_spanned(&c.func, "#[differentiate] can only call functions by path (`g(x)`, `module::g(x)`), not closures or computed functions");
             return self.poison(hint, span);
@@ -1527,4 +1567,38 @@ fn inline_format_names(fmt: &str) -> Vec<String> {
         }
     }
     out
+}
+
+/// What the last expression of a block is.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Tail {
+    /// The function's result (`return` allowed there).
+    FnBody,
+    /// The block's value.
+    Value,
+    /// A statement: the block has no value (a loop body, an `if` used as a statement).
+    Statement,
+}
+
+impl Tail {
+    fn value_if(want_value: bool) -> Tail {
+        if want_value {
+            Tail::Value
+        } else {
+            Tail::Statement
+        }
+    }
+}
+
+/// `%=`, `<<=`, `>>=`, `&=`, `|=`, `^=` as their plain operators (integer updates).
+fn plain_op_of_compound(op: &syn::BinOp) -> Option<syn::BinOp> {
+    Some(match op {
+        syn::BinOp::RemAssign(_) => syn::BinOp::Rem(Default::default()),
+        syn::BinOp::ShlAssign(_) => syn::BinOp::Shl(Default::default()),
+        syn::BinOp::ShrAssign(_) => syn::BinOp::Shr(Default::default()),
+        syn::BinOp::BitAndAssign(_) => syn::BinOp::BitAnd(Default::default()),
+        syn::BinOp::BitOrAssign(_) => syn::BinOp::BitOr(Default::default()),
+        syn::BinOp::BitXorAssign(_) => syn::BinOp::BitXor(Default::default()),
+        _ => return None,
+    })
 }

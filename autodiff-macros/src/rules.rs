@@ -114,6 +114,8 @@ pub static METHODS: &[MethodRule] = &[
     constant("is_infinite", 0),
     constant("is_sign_positive", 0),
     constant("is_sign_negative", 0),
+    constant("len", 0),
+    constant("is_empty", 0),
 ];
 
 /// Methods that return their receiver unchanged in value (`x.clone()`).

@@ -32,10 +32,10 @@ fn outer_pullback<'__autodiff_0>(
             let mut d_z = ::autodiff::__private::dot_d_recv(&z, &y, &t_1, &d_t_1);
             let mut d_y = ::autodiff::__private::dot_d_arg0(&z, &y, &t_1, &d_t_1);
             let z_grads = z_pullback(d_z);
-            ::autodiff::__private::accum(&mut d_y, z_grads.0);
+            ::autodiff::__private::accum_call(&mut d_y, z_grads.0);
             let y_grads = y_pullback(d_y);
-            let mut d_x_1 = y_grads.0;
-            let mut d_scale = y_grads.1;
+            let mut d_x_1 = ::autodiff::__private::call_cotangent(y_grads.0, &x_1);
+            let mut d_scale = ::autodiff::__private::call_cotangent(y_grads.1, &scale);
             let mut d_x = d_x_1;
             (d_x, d_scale)
         },

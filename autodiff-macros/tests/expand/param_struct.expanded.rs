@@ -36,7 +36,10 @@ fn loss_pullback<'__autodiff_1, '__autodiff>(
             let mut d_net = ::autodiff::__private::zeros_like(net);
             let mut d_t_2 = d_value;
             let t_2_grads = t_2_pullback(d_t_2);
-            let mut d_logits = t_2_grads.0;
+            let mut d_logits = ::autodiff::__private::call_cotangent(
+                t_2_grads.0,
+                &logits,
+            );
             ::autodiff::__private::accum(
                 &mut d_net.w2,
                 ::autodiff::__private::mul_d_lhs(&net.w2, &h, &logits, &d_logits),
@@ -48,7 +51,7 @@ fn loss_pullback<'__autodiff_1, '__autodiff>(
                 &d_logits,
             );
             let h_grads = h_pullback(d_h);
-            let mut d_t_1 = h_grads.0;
+            let mut d_t_1 = ::autodiff::__private::call_cotangent(h_grads.0, &t_1);
             let mut d_t = ::autodiff::__private::add_d_lhs(
                 &t,
                 &net.l1.bias,

@@ -180,3 +180,49 @@ impl<F, const N: usize> StackTape<F, N> {
         self.items[self.len].take()
     }
 }
+
+/// A cotangent returned by a callee's pullback for one argument: the argument's own type,
+/// or `()` when the callee does not differentiate that parameter (`#[no_grad]`, `wrt`), which
+/// contributes nothing.
+#[diagnostic::on_unimplemented(
+    message = "the pullback's cotangent `{Self}` does not fit an argument of type `{A}`",
+    note = "a pullback returns, for each parameter of type `T`, `&T` or `&mut T`, a cotangent of type `T` (or `()`)"
+)]
+pub trait CallCotangent<A> {
+    /// `acc += self`.
+    fn add_into(self, acc: &mut A);
+    /// `self` as a cotangent of `like`'s type (zero for `()`).
+    fn or_zeros(self, like: &A) -> A;
+}
+
+impl<A: Accumulate> CallCotangent<A> for A {
+    #[inline(always)]
+    fn add_into(self, acc: &mut A) {
+        acc.accumulate(self);
+    }
+    #[inline(always)]
+    fn or_zeros(self, _like: &A) -> A {
+        self
+    }
+}
+
+impl<A: Params> CallCotangent<A> for () {
+    #[inline(always)]
+    fn add_into(self, _acc: &mut A) {}
+    #[inline(always)]
+    fn or_zeros(self, like: &A) -> A {
+        like.zeros_like()
+    }
+}
+
+/// Adds a callee's cotangent for an argument to that argument's cotangent.
+#[inline(always)]
+pub fn accum_call<A, C: CallCotangent<A>>(acc: &mut A, contribution: C) {
+    contribution.add_into(acc);
+}
+
+/// The first cotangent of an argument, from a callee's pullback.
+#[inline(always)]
+pub fn call_cotangent<A, C: CallCotangent<A>>(contribution: C, like: &A) -> A {
+    contribution.or_zeros(like)
+}
