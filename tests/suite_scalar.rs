@@ -5,7 +5,7 @@
 //! Each function is checked against central finite differences of the original at 3 points
 //! (see `suite_common`).
 
-#![allow(clippy::all)]
+#![allow(clippy::all, unused_assignments)]
 
 mod suite_common;
 
