@@ -144,7 +144,9 @@ pub fn check_point(case: &Case, x: &[f64]) -> Outcome {
     let numeric: Vec<f64> = (0..x.len()).map(|i| fd(case.f, x, i, EPS)).collect();
     let coarse: Vec<f64> = (0..x.len()).map(|i| fd(case.f, x, i, 1e-4)).collect();
     for i in 0..x.len() {
-        if !numeric[i].is_finite() || (numeric[i] - coarse[i]).abs() > 1e-3 * (1.0 + numeric[i].abs()) {
+        if !numeric[i].is_finite()
+            || (numeric[i] - coarse[i]).abs() > 1e-3 * (1.0 + numeric[i].abs())
+        {
             return Outcome::BadPoint(format!(
                 "at {x:?}: fd(1e-6)[{i}] = {} vs fd(1e-4)[{i}] = {}",
                 numeric[i], coarse[i]
@@ -177,7 +179,9 @@ pub fn check_point(case: &Case, x: &[f64]) -> Outcome {
     if grad.iter().zip(&numeric).all(|(&a, &n)| close(a, n)) {
         Outcome::Agree
     } else {
-        Outcome::Wrong(format!("at {x:?}: got {grad:?}, finite differences {numeric:?}"))
+        Outcome::Wrong(format!(
+            "at {x:?}: got {grad:?}, finite differences {numeric:?}"
+        ))
     }
 }
 
@@ -190,8 +194,13 @@ pub fn run(suite: &str, cases: &[Case]) {
     for case in cases {
         assert!(case.points.len() >= 3, "{}: fewer than 3 points", case.name);
         let outcomes: Vec<Outcome> = case.points.iter().map(|x| check_point(case, x)).collect();
-        let bad: Vec<&Outcome> = outcomes.iter().filter(|o| !matches!(o, Outcome::Agree)).collect();
-        if let Some(o @ Outcome::BadPoint(_)) = bad.iter().find(|o| matches!(o, Outcome::BadPoint(_))) {
+        let bad: Vec<&Outcome> = outcomes
+            .iter()
+            .filter(|o| !matches!(o, Outcome::Agree))
+            .collect();
+        if let Some(o @ Outcome::BadPoint(_)) =
+            bad.iter().find(|o| matches!(o, Outcome::BadPoint(_)))
+        {
             problems.push(format!("{suite}/{}: bad point: {o:?}", case.name));
             continue;
         }
@@ -203,7 +212,12 @@ pub fn run(suite: &str, cases: &[Case]) {
         }
         if verbose {
             let detail = bad.first().map(|o| format!("{o:?}")).unwrap_or_default();
-            println!("SUITE\t{suite}\t{}\t{status}\t{}/{}\t{detail}", case.name, outcomes.len() - bad.len(), outcomes.len());
+            println!(
+                "SUITE\t{suite}\t{}\t{status}\t{}/{}\t{detail}",
+                case.name,
+                outcomes.len() - bad.len(),
+                outcomes.len()
+            );
         }
         match (case.known, bad.is_empty()) {
             (None, false) => {
@@ -218,6 +232,9 @@ pub fn run(suite: &str, cases: &[Case]) {
             _ => {}
         }
     }
-    println!("{suite}: {} cases, {agree} agree, {wrong} wrong", cases.len());
+    println!(
+        "{suite}: {} cases, {agree} agree, {wrong} wrong",
+        cases.len()
+    );
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }

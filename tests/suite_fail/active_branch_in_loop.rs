@@ -27,6 +27,14 @@ mod active_branch_in_loop {
 fn main() {
     suite_common::run(
         "fail",
-        &[case!(active_branch_in_loop, |x| (arr(x)), &[&[0.5, -1.0, 2.0, 0.3], &[1.0, 1.5, 1.1, 1.0], &[-2.0, 0.1, 0.7, -3.0]])],
+        &[case!(
+            active_branch_in_loop,
+            |x| (arr(x)),
+            &[
+                &[0.5, -1.0, 2.0, 0.3],
+                &[1.0, 1.5, 1.1, 1.0],
+                &[-2.0, 0.1, 0.7, -3.0]
+            ]
+        )],
     );
 }

@@ -31,6 +31,10 @@ mod break_in_nested_if {
 fn main() {
     suite_common::run(
         "fail",
-        &[case!(break_in_nested_if, |x| (x[0], x[1]), &[&[0.5, 0.2], &[1.3, -0.1], &[2.1, 0.3]])],
+        &[case!(
+            break_in_nested_if,
+            |x| (x[0], x[1]),
+            &[&[0.5, 0.2], &[1.3, -0.1], &[2.1, 0.3]]
+        )],
     );
 }

@@ -29,6 +29,10 @@ mod collatz_driven {
 fn main() {
     suite_common::run(
         "fail",
-        &[case!(collatz_driven, |x| (x[0], 7), &[&[0.5], &[-1.3], &[2.1]])],
+        &[case!(
+            collatz_driven,
+            |x| (x[0], 7),
+            &[&[0.5], &[-1.3], &[2.1]]
+        )],
     );
 }

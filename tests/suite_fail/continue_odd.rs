@@ -24,6 +24,10 @@ mod continue_odd {
 fn main() {
     suite_common::run(
         "fail",
-        &[case!(continue_odd, |x| (x[0], 7), &[&[0.5], &[-1.3], &[2.1]])],
+        &[case!(
+            continue_odd,
+            |x| (x[0], 7),
+            &[&[0.5], &[-1.3], &[2.1]]
+        )],
     );
 }

@@ -23,6 +23,10 @@ mod deferred_init {
 fn main() {
     suite_common::run(
         "fail",
-        &[case!(deferred_init, |x| (x[0], x[1]), &[&[0.5, 1.0], &[-2.0, 1.0], &[0.3, -1.5]])],
+        &[case!(
+            deferred_init,
+            |x| (x[0], x[1]),
+            &[&[0.5, 1.0], &[-2.0, 1.0], &[0.3, -1.5]]
+        )],
     );
 }

@@ -27,6 +27,10 @@ mod enum_param {
 fn main() {
     suite_common::run(
         "fail",
-        &[case!(enum_param, |x| (x[0], enum_param::Act::Tanh), &[&[0.5], &[-2.0], &[1.0]])],
+        &[case!(
+            enum_param,
+            |x| (x[0], enum_param::Act::Tanh),
+            &[&[0.5], &[-2.0], &[1.0]]
+        )],
     );
 }

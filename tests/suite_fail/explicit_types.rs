@@ -18,6 +18,10 @@ mod explicit_types {
 fn main() {
     suite_common::run(
         "fail",
-        &[case!(explicit_types, |x| (x[0], x[1]), &[&[0.3, 0.7], &[1.1, -2.4], &[-3.0, -0.4]])],
+        &[case!(
+            explicit_types,
+            |x| (x[0], x[1]),
+            &[&[0.3, 0.7], &[1.1, -2.4], &[-3.0, -0.4]]
+        )],
     );
 }

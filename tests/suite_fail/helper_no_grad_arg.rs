@@ -21,6 +21,10 @@ mod helper_no_grad_arg {
 fn main() {
     suite_common::run(
         "fail",
-        &[case!(helper_no_grad_arg, |x| (x[0], x[1]), &[&[0.5, 2.0], &[-1.3, 1.0], &[2.1, -0.5]])],
+        &[case!(
+            helper_no_grad_arg,
+            |x| (x[0], x[1]),
+            &[&[0.5, 2.0], &[-1.3, 1.0], &[2.1, -0.5]]
+        )],
     );
 }

@@ -23,6 +23,10 @@ mod iter_by_value {
 fn main() {
     suite_common::run(
         "fail",
-        &[case!(iter_by_value, |x| (arr(x)), &[&[0.5, -1.0, 2.0], &[1.0, 1.5, 1.1], &[-2.0, 0.1, 0.7]])],
+        &[case!(
+            iter_by_value,
+            |x| (arr(x)),
+            &[&[0.5, -1.0, 2.0], &[1.0, 1.5, 1.1], &[-2.0, 0.1, 0.7]]
+        )],
     );
 }

@@ -23,6 +23,14 @@ mod iter_enumerate {
 fn main() {
     suite_common::run(
         "fail",
-        &[case!(iter_enumerate, |x| (arr(x)), &[&[0.5, -1.0, 2.0, 0.3], &[1.0, 1.5, 1.1, 1.0], &[-2.0, 0.1, 0.7, 3.0]])],
+        &[case!(
+            iter_enumerate,
+            |x| (arr(x)),
+            &[
+                &[0.5, -1.0, 2.0, 0.3],
+                &[1.0, 1.5, 1.1, 1.0],
+                &[-2.0, 0.1, 0.7, 3.0]
+            ]
+        )],
     );
 }

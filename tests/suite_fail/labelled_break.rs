@@ -30,6 +30,10 @@ mod labelled_break {
 fn main() {
     suite_common::run(
         "fail",
-        &[case!(labelled_break, |x| (x[0], 4), &[&[0.5], &[-1.3], &[2.1]])],
+        &[case!(
+            labelled_break,
+            |x| (x[0], 4),
+            &[&[0.5], &[-1.3], &[2.1]]
+        )],
     );
 }

@@ -26,6 +26,10 @@ mod loop_break_count {
 fn main() {
     suite_common::run(
         "fail",
-        &[case!(loop_break_count, |x| (x[0], 4), &[&[0.5], &[-1.3], &[2.1]])],
+        &[case!(
+            loop_break_count,
+            |x| (x[0], 4),
+            &[&[0.5], &[-1.3], &[2.1]]
+        )],
     );
 }

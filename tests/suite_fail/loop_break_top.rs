@@ -26,6 +26,10 @@ mod loop_break_top {
 fn main() {
     suite_common::run(
         "fail",
-        &[case!(loop_break_top, |x| (x[0], 5), &[&[0.5], &[-1.3], &[2.1]])],
+        &[case!(
+            loop_break_top,
+            |x| (x[0], 5),
+            &[&[0.5], &[-1.3], &[2.1]]
+        )],
     );
 }

@@ -22,6 +22,10 @@ mod match_return {
 fn main() {
     suite_common::run(
         "fail",
-        &[case!(match_return, |x| (x[0], 1), &[&[0.5], &[-1.3], &[2.1]])],
+        &[case!(
+            match_return,
+            |x| (x[0], 1),
+            &[&[0.5], &[-1.3], &[2.1]]
+        )],
     );
 }

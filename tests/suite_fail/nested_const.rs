@@ -25,6 +25,10 @@ mod nested_const {
 fn main() {
     suite_common::run(
         "fail",
-        &[case!(nested_const, |x| (arr(x)), &[&[0.5, -1.0, 2.0], &[1.0, 1.5, 1.1], &[-2.0, 0.1, 0.7]])],
+        &[case!(
+            nested_const,
+            |x| (arr(x)),
+            &[&[0.5, -1.0, 2.0], &[1.0, 1.5, 1.1], &[-2.0, 0.1, 0.7]]
+        )],
     );
 }

@@ -23,6 +23,10 @@ mod nested_runtime {
 fn main() {
     suite_common::run(
         "fail",
-        &[case!(nested_runtime, |x| (x[0], x[1], 3, 4), &[&[0.5, -1.0], &[1.0, 1.5], &[-2.0, 0.1]])],
+        &[case!(
+            nested_runtime,
+            |x| (x[0], x[1], 3, 4),
+            &[&[0.5, -1.0], &[1.0, 1.5], &[-2.0, 0.1]]
+        )],
     );
 }

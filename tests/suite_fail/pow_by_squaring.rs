@@ -27,6 +27,10 @@ mod pow_by_squaring {
 fn main() {
     suite_common::run(
         "fail",
-        &[case!(pow_by_squaring, |x| (x[0], 11), &[&[0.5], &[-1.3], &[1.1]])],
+        &[case!(
+            pow_by_squaring,
+            |x| (x[0], 11),
+            &[&[0.5], &[-1.3], &[1.1]]
+        )],
     );
 }

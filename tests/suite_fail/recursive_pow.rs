@@ -17,6 +17,10 @@ mod recursive_pow {
 fn main() {
     suite_common::run(
         "fail",
-        &[case!(recursive_pow, |x| (x[0], 4), &[&[0.5], &[-1.3], &[2.1]])],
+        &[case!(
+            recursive_pow,
+            |x| (x[0], 4),
+            &[&[0.5], &[-1.3], &[2.1]]
+        )],
     );
 }

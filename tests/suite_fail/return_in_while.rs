@@ -26,6 +26,10 @@ mod return_in_while {
 fn main() {
     suite_common::run(
         "fail",
-        &[case!(return_in_while, |x| (x[0]), &[&[0.5], &[1.3], &[2.1]])],
+        &[case!(
+            return_in_while,
+            |x| (x[0]),
+            &[&[0.5], &[1.3], &[2.1]]
+        )],
     );
 }

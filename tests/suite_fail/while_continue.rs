@@ -26,6 +26,10 @@ mod while_continue {
 fn main() {
     suite_common::run(
         "fail",
-        &[case!(while_continue, |x| (x[0], 7), &[&[0.5], &[-1.3], &[2.1]])],
+        &[case!(
+            while_continue,
+            |x| (x[0], 7),
+            &[&[0.5], &[-1.3], &[2.1]]
+        )],
     );
 }
