@@ -5,8 +5,8 @@
 mod suite_common;
 
 use autodiff::differentiate;
-#[allow(unused_imports)]
-use suite_common::{arr, smat, svec};
+use nalgebra::SMatrix;
+use suite_common::smat;
 
 mod det_method {
     use super::*;

@@ -5,8 +5,8 @@
 mod suite_common;
 
 use autodiff::differentiate;
-#[allow(unused_imports)]
-use suite_common::{arr, smat, svec};
+use nalgebra::{Matrix2, Vector2};
+use suite_common::{smat, svec};
 
 mod inverse2 {
     use super::*;
