@@ -1,4 +1,6 @@
 // For loops: if/else statement on an active value inside a loop, each arm a compound assignment.
+// Bucket A: an `if` used as a STATEMENT (or `if c { continue; }`) inside a `for` body is rejected, whatever the condition.
+// cause: any `if` statement inside a `for` body (an `if` used as a value compiles).
 #![allow(clippy::all, unused_assignments, unused_mut)]
 
 #[path = "../suite_common/mod.rs"]

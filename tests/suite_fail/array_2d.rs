@@ -1,4 +1,6 @@
 // Arrays: `[[f64; 3]; 2]` summed by nested `for i .. for j ..` loops.
+// Bucket B: a loop nested in a `for` body that writes a variable declared outside the outer `for` is rejected.
+// cause: inner loop in a `for` writes `s`, declared outside the outer loop.
 #![allow(clippy::all, unused_assignments, unused_mut)]
 
 #[path = "../suite_common/mod.rs"]

@@ -1,4 +1,5 @@
 // Loop/break: a `break` nested in an inner `if` and a second `break` (README: unsupported).
+// Bucket H: unsupported and documented as such (README / crate docs).
 #![allow(clippy::all, unused_assignments, unused_mut)]
 
 #[path = "../suite_common/mod.rs"]

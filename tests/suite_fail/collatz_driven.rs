@@ -1,4 +1,6 @@
 // While loops: integer-driven (Collatz) loop whose body is an if/else statement updating an integer and an active value.
+// Bucket E: other `if` statements in `while` bodies: branches mixing integer and active updates; `continue` after the increment.
+// cause: an if/else statement in a `while` whose arms update both an integer and an active variable.
 #![allow(clippy::all, unused_assignments, unused_mut)]
 
 #[path = "../suite_common/mod.rs"]

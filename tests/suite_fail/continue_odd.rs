@@ -1,4 +1,6 @@
 // For loops: `if i % 2 == 0 { continue; }` at the top of a runtime-bound loop body.
+// Bucket A: an `if` used as a STATEMENT (or `if c { continue; }`) inside a `for` body is rejected, whatever the condition.
+// cause: `if c { continue; }` inside a `for` body, even at the top (README claims support).
 #![allow(clippy::all, unused_assignments, unused_mut)]
 
 #[path = "../suite_common/mod.rs"]

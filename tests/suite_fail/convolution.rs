@@ -1,4 +1,6 @@
 // Arrays: 1-D convolution, nested `for` loops writing `out[i] += signal[i + k] * kernel[k]`.
+// Bucket B: a loop nested in a `for` body that writes a variable declared outside the outer `for` is rejected.
+// cause: inner loop in a `for` writes `out`, declared outside the outer loop.
 #![allow(clippy::all, unused_assignments, unused_mut)]
 
 #[path = "../suite_common/mod.rs"]

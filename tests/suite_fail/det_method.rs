@@ -1,4 +1,5 @@
 // Matrices: `m.determinant()` of an `SMatrix<f64, 3, 3>` (no rule for the method).
+// Bucket G: unsupported, not in the README's list.
 #![allow(clippy::all, unused_assignments, unused_mut)]
 
 #[path = "../suite_common/mod.rs"]

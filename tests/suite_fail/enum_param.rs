@@ -1,4 +1,6 @@
 // Branches: `match` on a plain enum parameter (activation kind); the enum is treated as differentiated.
+// Bucket G: unsupported, not in the README's list.
+// cause: enum parameters are differentiated by default; with `#[no_grad] act: Act` it compiles.
 #![allow(clippy::all, unused_assignments, unused_mut)]
 
 #[path = "../suite_common/mod.rs"]

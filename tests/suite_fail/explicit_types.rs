@@ -1,4 +1,6 @@
 // Scalar: associated-function call syntax `f64::sin(b)`, `f64::max(a, b)`.
+// Bucket F: the expansion does not compile (rustc error in generated code).
+// cause: `f64::sin(b)` is looked up as `f64::sin_pullback` (E0599).
 #[path = "../suite_common/mod.rs"]
 mod suite_common;
 

@@ -1,4 +1,6 @@
 // Calls: helper with a `#[no_grad]` parameter called with an ACTIVE argument (`scaled(x, s) * s`, s differentiated in the caller).
+// Bucket F: the expansion does not compile (rustc error in generated code).
+// cause: the caller accumulates the callee's `()` cotangent of the `#[no_grad]` parameter into `d_s: f64` (E0308).
 #![allow(clippy::all, unused_assignments, unused_mut)]
 
 #[path = "../suite_common/mod.rs"]

@@ -1,4 +1,5 @@
 // Matrices: `m.try_inverse().unwrap() * b` (no rule for inverse).
+// Bucket G: unsupported, not in the README's list.
 #![allow(clippy::all, unused_assignments, unused_mut)]
 
 #[path = "../suite_common/mod.rs"]

@@ -1,4 +1,5 @@
 // Arrays: `x.iter().sum()` over an array parameter (README: iterator chains unsupported).
+// Bucket H: unsupported and documented as such (README / crate docs).
 #![allow(clippy::all, unused_assignments, unused_mut)]
 
 #[path = "../suite_common/mod.rs"]

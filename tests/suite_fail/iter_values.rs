@@ -1,4 +1,5 @@
 // For loops: `for v in x.iter()` over an array parameter `[f64; 4]`.
+// Bucket D: iterating over an array/vector parameter (`.iter()`, `.iter().enumerate()`, by value, `&x`) and `x.len()` are rejected.
 #![allow(clippy::all, unused_assignments, unused_mut)]
 
 #[path = "../suite_common/mod.rs"]

@@ -1,4 +1,5 @@
 // While loops: nested `while` with `break 'outer` (README: labelled loops unsupported).
+// Bucket H: unsupported and documented as such (README / crate docs).
 #![allow(clippy::all, unused_assignments, unused_mut)]
 
 #[path = "../suite_common/mod.rs"]

@@ -1,4 +1,6 @@
 // For loops: running max by `if x[i] > m { m = x[i]; }` (if without else) inside a loop.
+// Bucket A: an `if` used as a STATEMENT (or `if c { continue; }`) inside a `for` body is rejected, whatever the condition.
+// cause: any `if` statement inside a `for` body.
 #![allow(clippy::all, unused_assignments, unused_mut)]
 
 #[path = "../suite_common/mod.rs"]

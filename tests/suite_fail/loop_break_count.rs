@@ -1,4 +1,6 @@
 // Loop/break: `loop { y = ..; i += 1; if i >= n { break; } }` with an integer counter.
+// Bucket C: `loop { ..; if c { break; } }` used as a statement is rejected; only `let v = loop { .. break v; };` compiles.
+// cause: `loop` used as a statement; `let v = loop { .. break v; };` compiles.
 #![allow(clippy::all, unused_assignments, unused_mut)]
 
 #[path = "../suite_common/mod.rs"]

@@ -1,4 +1,6 @@
 // Loop/break: statements after the `if y > 5.0 { break; }` in the body.
+// Bucket C: `loop { ..; if c { break; } }` used as a statement is rejected; only `let v = loop { .. break v; };` compiles.
+// cause: `loop` used as a statement.
 #![allow(clippy::all, unused_assignments, unused_mut)]
 
 #[path = "../suite_common/mod.rs"]

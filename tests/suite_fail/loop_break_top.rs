@@ -1,4 +1,6 @@
 // Loop/break: `loop { if i >= n { break; } ..; i += 1; }` (break test at the top).
+// Bucket C: `loop { ..; if c { break; } }` used as a statement is rejected; only `let v = loop { .. break v; };` compiles.
+// cause: `loop` used as a statement.
 #![allow(clippy::all, unused_assignments, unused_mut)]
 
 #[path = "../suite_common/mod.rs"]

@@ -1,4 +1,5 @@
 // Branches: `match` on an active f64 with guards (`v if v > 1.0 => ..`).
+// Bucket H: unsupported and documented as such (README / crate docs).
 #![allow(clippy::all, unused_assignments, unused_mut)]
 
 #[path = "../suite_common/mod.rs"]

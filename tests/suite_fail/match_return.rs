@@ -1,4 +1,6 @@
 // Early returns: `return` inside `match` arms (`0 => return x.sin(),`) with a fall-through arm `_ => {}`.
+// Bucket G: unsupported, not in the README's list.
+// cause: `return` in `match` arms; reported as "value of this expression is unused".
 #![allow(clippy::all, unused_assignments, unused_mut)]
 
 #[path = "../suite_common/mod.rs"]

@@ -1,4 +1,6 @@
 // For loops: `x.len()` of an array parameter as loop bound and as a count.
+// Bucket D: iterating over an array/vector parameter (`.iter()`, `.iter().enumerate()`, by value, `&x`) and `x.len()` are rejected.
+// cause: `x.len()` of an active array (no rule for `.len()`; as a loop bound: "cannot iterate").
 #![allow(clippy::all, unused_assignments, unused_mut)]
 
 #[path = "../suite_common/mod.rs"]

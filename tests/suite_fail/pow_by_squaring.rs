@@ -1,4 +1,6 @@
 // While loops: exponentiation by squaring; `let mut e = e;` shadows an integer parameter.
+// Bucket F: the expansion does not compile (rustc error in generated code).
+// cause: `e >>= 1` on an integer local (`%=`, `|=` too): the expansion assigns to the parameter `e` (E0384); shadowing is not the cause.
 #![allow(clippy::all, unused_assignments, unused_mut)]
 
 #[path = "../suite_common/mod.rs"]

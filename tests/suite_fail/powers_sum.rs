@@ -1,4 +1,6 @@
 // For loops: `for i in 0..c.len()` over an array parameter.
+// Bucket D: iterating over an array/vector parameter (`.iter()`, `.iter().enumerate()`, by value, `&x`) and `x.len()` are rejected.
+// cause: `0..c.len()` with `c` active is taken for iteration over a differentiated value.
 #![allow(clippy::all, unused_assignments, unused_mut)]
 
 #[path = "../suite_common/mod.rs"]

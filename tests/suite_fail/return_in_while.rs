@@ -1,4 +1,5 @@
 // Early returns: `return` inside a `while` loop (README: unsupported).
+// Bucket H: unsupported and documented as such (README / crate docs).
 #![allow(clippy::all, unused_assignments, unused_mut)]
 
 #[path = "../suite_common/mod.rs"]

@@ -1,4 +1,5 @@
 // Branches: `let tax;` declared without a value and assigned in every branch of an else-if chain.
+// Bucket G: unsupported, not in the README's list.
 #![allow(clippy::all, unused_assignments, unused_mut)]
 
 #[path = "../suite_common/mod.rs"]

@@ -1,4 +1,6 @@
 // For loops: nested `for` whose inner bound is the outer index (`for j in 0..i`).
+// Bucket B: a loop nested in a `for` body that writes a variable declared outside the outer `for` is rejected.
+// cause: inner loop in a `for` writes `s`, declared outside the outer loop.
 #![allow(clippy::all, unused_assignments, unused_mut)]
 
 #[path = "../suite_common/mod.rs"]

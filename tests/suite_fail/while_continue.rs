@@ -1,4 +1,6 @@
 // While loops: `continue` after the counter increment (`i += 1; if i % 3 == 0 { continue; }`).
+// Bucket E: other `if` statements in `while` bodies: branches mixing integer and active updates; `continue` after the increment.
+// cause: `continue` not at the top of the body (documented), reported with a misleading message.
 #![allow(clippy::all, unused_assignments, unused_mut)]
 
 #[path = "../suite_common/mod.rs"]
