@@ -50,7 +50,7 @@ fn returns(stmts: &[Stmt]) -> Vec<Stmt> {
                         other => vec![Stmt::Expr(other.clone(), Some(Default::default()))],
                     };
                     let stmts = arm_with_rest(&stmts, rest);
-                    arm.body = Box::new(parse_quote!({ #(#stmts)* }));
+                    *arm.body = parse_quote!({ #(#stmts)* });
                     arm.comma = Some(Default::default());
                 }
                 out.push(Stmt::Expr(Expr::Match(m), None));
