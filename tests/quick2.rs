@@ -1,4 +1,5 @@
 // Forms found by the held-out suite.
+#![allow(clippy::assign_op_pattern)]
 #![allow(clippy::needless_range_loop)]
 use autodiff::differentiate;
 use nalgebra::SVector;
