@@ -662,16 +662,18 @@ impl Gen<'_> {
                 contribution,
                 declare,
             } => {
-                if let Contribution::CallGrad { .. } = contribution {
-                    // The callee may not differentiate this parameter and return `()`.
+                if let Contribution::CallGrad { out, .. } = contribution {
+                    // Checked to be a cotangent of the argument's type: a callee that does
+                    // not differentiate this parameter returns `()`, a compile error here.
+                    let span = self.stmt_span(*out);
                     let c = self.contribution(contribution);
                     return if *declare {
                         let d = self.adj_ident(target.root());
                         let like = self.body.ref_tokens(&Place::Value(target.root()));
-                        quote!(let mut #d = ::autodiff::__private::call_cotangent(#c, #like);)
+                        quote_spanned!(span=> let mut #d = ::autodiff::__private::call_cotangent(#c, #like);)
                     } else {
                         let t = self.adj_place(target);
-                        quote!(::autodiff::__private::accum_call(&mut #t, #c);)
+                        quote_spanned!(span=> ::autodiff::__private::accum_call(&mut #t, #c);)
                     };
                 }
                 let c = self.contribution(contribution);

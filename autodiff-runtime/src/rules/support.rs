@@ -181,18 +181,20 @@ impl<F, const N: usize> StackTape<F, N> {
     }
 }
 
-/// A cotangent returned by a callee's pullback for one argument: the argument's own type,
-/// or `()` when the callee does not differentiate that parameter (`#[no_grad]`, `wrt`), which
-/// contributes nothing.
+/// A cotangent returned by a callee's pullback for one argument: it must have the
+/// argument's type. A callee that does not differentiate a parameter (`#[no_grad]`, outside
+/// `wrt(..)`) returns `()` for it, which does not fit: passing a differentiated value there
+/// would silently drop part of the gradient, so it is a compile error instead.
 #[diagnostic::on_unimplemented(
-    message = "the pullback's cotangent `{Self}` does not fit an argument of type `{A}`",
-    note = "a pullback returns, for each parameter of type `T`, `&T` or `&mut T`, a cotangent of type `T` (or `()`)"
+    message = "this argument depends on a differentiated value, but the called function does not differentiate that parameter",
+    label = "the callee returns `{Self}` for this argument instead of a cotangent of type `{A}`",
+    note = "remove `#[no_grad]` from the callee's parameter (or add it to the callee's `wrt(..)`), or pass a value that does not depend on the differentiated inputs"
 )]
 pub trait CallCotangent<A> {
     /// `acc += self`.
     fn add_into(self, acc: &mut A);
-    /// `self` as a cotangent of `like`'s type (zero for `()`).
-    fn or_zeros(self, like: &A) -> A;
+    /// `self` as the first cotangent of an argument like `like`.
+    fn first(self, like: &A) -> A;
 }
 
 impl<A: Accumulate> CallCotangent<A> for A {
@@ -201,17 +203,8 @@ impl<A: Accumulate> CallCotangent<A> for A {
         acc.accumulate(self);
     }
     #[inline(always)]
-    fn or_zeros(self, _like: &A) -> A {
+    fn first(self, _like: &A) -> A {
         self
-    }
-}
-
-impl<A: Params> CallCotangent<A> for () {
-    #[inline(always)]
-    fn add_into(self, _acc: &mut A) {}
-    #[inline(always)]
-    fn or_zeros(self, like: &A) -> A {
-        like.zeros_like()
     }
 }
 
@@ -224,5 +217,5 @@ pub fn accum_call<A, C: CallCotangent<A>>(acc: &mut A, contribution: C) {
 /// The first cotangent of an argument, from a callee's pullback.
 #[inline(always)]
 pub fn call_cotangent<A, C: CallCotangent<A>>(contribution: C, like: &A) -> A {
-    contribution.or_zeros(like)
+    contribution.first(like)
 }
