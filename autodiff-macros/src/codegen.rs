@@ -32,6 +32,7 @@ pub fn emit(f: &ItemFn, sig: &Signature, body: &Body, names: &mut NameGen) -> To
         grads: HashMap::new(),
         control: HashMap::new(),
         inputs: vec![HashSet::new()],
+        live: HashSet::new(),
     };
     let pullback = g.pullback_fn(f, sig);
     let grad = if sig.scalar_output {
@@ -55,6 +56,8 @@ struct Gen<'a> {
     control: HashMap<usize, Ident>,
     /// Inputs of the regions being rendered, innermost last: their cotangents are `&mut`.
     inputs: Vec<HashSet<ValueId>>,
+    /// Branches and loops whose pullbacks a backward pass runs (by statement id).
+    live: HashSet<usize>,
 }
 
 impl Gen<'_> {
@@ -107,6 +110,21 @@ impl Gen<'_> {
         let i = self.fresh(base, span);
         self.control.insert(id, i.clone());
         i
+    }
+
+    /// Records the branches and loops whose pullbacks `region`'s backward pass runs.
+    fn note_live(&mut self, region: &Region) {
+        for s in &region.stmts {
+            match s {
+                AdjStmt::Branch { branch, .. } => {
+                    self.live.insert(branch.id);
+                }
+                AdjStmt::Loop { lp, .. } => {
+                    self.live.insert(lp.id);
+                }
+                _ => {}
+            }
+        }
     }
 
     fn is_input(&self, v: ValueId) -> bool {
@@ -211,12 +229,14 @@ impl Gen<'_> {
     /// `active[i]`: whether parameter `i` gets a gradient (else `()`).
     fn body_pullback(&mut self, active: &[bool], out_ty: Option<&syn::Type>) -> TokenStream {
         let items = &self.body.items;
-        let forward = self.forward_block(&self.body.block);
         let value = self.fresh("value", Span::call_site());
         let d_value = self.fresh("d_value", Span::call_site());
         let output_ref = self.body.ref_tokens(&self.body.output);
+        // The backward pass first: it decides which branches and loops need pullbacks.
         let region = reverse::sweep_function(self.body, d_value.clone());
+        self.note_live(&region);
         let backward = self.region_stmts(&region);
+        let forward = self.forward_block(&self.body.block);
         let mut grads = Vec::new();
         for (i, &is_active) in active.iter().enumerate() {
             if !is_active {
@@ -254,6 +274,7 @@ impl Gen<'_> {
             grads: HashMap::new(),
             control: HashMap::new(),
             inputs: vec![HashSet::new()],
+            live: HashSet::new(),
         };
         let active = vec![true; elem.params.len()];
         let pullback = inner.body_pullback(&active, None);
@@ -385,6 +406,7 @@ impl Gen<'_> {
                 .map(|(p, d)| (p.clone(), Contribution::Named(d.clone())))
                 .collect(),
         );
+        self.note_live(&region);
         self.inputs.push(inputs.iter().copied().collect());
         let stmts = self.region_stmts(&region);
         self.inputs.pop();
@@ -417,7 +439,7 @@ impl Gen<'_> {
         let active: Vec<usize> = (0..b.outs.len())
             .filter(|&k| body.values[b.outs[k]].active)
             .collect();
-        let has_pb = !active.is_empty();
+        let has_pb = !active.is_empty() && self.live.contains(&b.id);
         let inputs = if has_pb {
             reverse::branch_inputs(body, b)
         } else {
@@ -427,6 +449,14 @@ impl Gen<'_> {
         let n = b.arms.len();
         let mut arms = Vec::new();
         for (k, arm) in b.arms.iter().enumerate() {
+            // The arm's backward pass first: it decides which of its branches need pullbacks.
+            let closure = if has_pb {
+                let results: Vec<Place> = active.iter().map(|&i| arm.results[i].clone()).collect();
+                let c = self.region_closure(&arm.block, &results, &inputs, b.span);
+                Some(either(k, n, c))
+            } else {
+                None
+            };
             let fwd = self.forward_block(&arm.block);
             let vals: Vec<TokenStream> = arm
                 .results
@@ -436,13 +466,6 @@ impl Gen<'_> {
                     quote!(::autodiff::__private::value_of(#r))
                 })
                 .collect();
-            let closure = if has_pb {
-                let results: Vec<Place> = active.iter().map(|&i| arm.results[i].clone()).collect();
-                let c = self.region_closure(&arm.block, &results, &inputs, b.span);
-                Some(either(k, n, c))
-            } else {
-                None
-            };
             arms.push(quote!({ #(#fwd)* (#(#vals,)* #closure) }));
         }
         let outs: Vec<&Ident> = b.outs.iter().map(|o| self.value(*o)).collect();
@@ -468,7 +491,8 @@ impl Gen<'_> {
         let active: Vec<usize> = (0..l.states.len())
             .filter(|&k| body.values[l.states[k].state].active)
             .collect();
-        let tape = (!active.is_empty()).then(|| self.control_ident(l.id, "tape", l.span));
+        let tape = (!active.is_empty() && self.live.contains(&l.id))
+            .then(|| self.control_ident(l.id, "tape", l.span));
         let mut init = Vec::new();
         for st in &l.states {
             let s = self.value(st.state).clone();
@@ -483,6 +507,12 @@ impl Gen<'_> {
             }
             _ => quote!(let mut #t = ::autodiff::__private::Tape::new();),
         });
+        let push = tape.as_ref().map(|t| {
+            let results: Vec<Place> = active.iter().map(|&k| l.results[k].clone()).collect();
+            let inputs = reverse::loop_inputs(body, l);
+            let c = self.region_closure(&l.body, &results, &inputs, l.span);
+            quote!(#t.push(#c);)
+        });
         let fwd = self.forward_block(&l.body);
         let next: Vec<Ident> = l
             .states
@@ -495,12 +525,6 @@ impl Gen<'_> {
         let next_vals = l.results.iter().map(|r| {
             let r = body.ref_tokens(r);
             quote!(::autodiff::__private::value_of(#r))
-        });
-        let push = tape.as_ref().map(|t| {
-            let results: Vec<Place> = active.iter().map(|&k| l.results[k].clone()).collect();
-            let inputs = reverse::loop_inputs(body, l);
-            let c = self.region_closure(&l.body, &results, &inputs, l.span);
-            quote!(#t.push(#c);)
         });
         let states: Vec<&Ident> = l.states.iter().map(|st| self.value(st.state)).collect();
         let outs: Vec<&Ident> = l.states.iter().map(|st| self.value(st.out)).collect();

@@ -111,26 +111,64 @@ fn if_with_rest(e: &syn::ExprIf, rest: &[Stmt]) -> syn::ExprIf {
     e
 }
 
+/// An arm followed by the rest of the block. An arm that returns somewhere takes the rest
+/// into its own statements (so a nested `if c { return a; }` gets the rest as its `else`);
+/// an arm that falls through keeps its statements in a block of their own, so its `let`s do
+/// not shadow names the rest reads.
 fn arm_with_rest(arm: &[Stmt], rest: &[Stmt]) -> Vec<Stmt> {
-    let rewritten = returns(arm);
-    if ends_with_value(&rewritten) {
-        rewritten
-    } else {
-        let mut all = arm.to_vec();
+    if block_returns_stmts(arm) {
+        let mut all = with_semicolons(arm);
         all.extend(rest.iter().cloned());
         returns(&all)
+    } else {
+        let arm = with_semicolons(arm);
+        let mut all: Vec<Stmt> = vec![parse_quote!({ #(#arm)* };)];
+        all.extend(returns(rest));
+        all
     }
 }
 
-fn ends_with_value(stmts: &[Stmt]) -> bool {
-    matches!(stmts.last(), Some(Stmt::Expr(e, None)) if !matches!(e, Expr::ForLoop(_) | Expr::While(_) | Expr::Loop(_)) && !is_unit_if(e))
-}
-
-fn is_unit_if(e: &Expr) -> bool {
-    match e {
-        Expr::If(i) => i.else_branch.is_none(),
+fn block_returns_stmts(stmts: &[Stmt]) -> bool {
+    stmts.iter().any(|s| match s {
+        Stmt::Expr(Expr::Return(_), _) => true,
+        Stmt::Expr(Expr::If(i), _) => if_returns(i),
+        Stmt::Expr(Expr::Match(m), _) => m.arms.iter().any(|a| expr_returns(&a.body)),
         _ => false,
+    })
+}
+
+/// `let x = e;` (or `let x: T = e;`) as `x = e;`; other statements unchanged. `None` for a
+/// `let` this cannot express (a pattern, no initializer).
+fn let_to_assignment(s: &Stmt) -> Option<Stmt> {
+    let Stmt::Local(l) = s else {
+        return Some(s.clone());
+    };
+    let ident = match &l.pat {
+        syn::Pat::Ident(p) if p.subpat.is_none() => &p.ident,
+        syn::Pat::Type(t) => match &*t.pat {
+            syn::Pat::Ident(p) if p.subpat.is_none() => &p.ident,
+            _ => return None,
+        },
+        _ => return None,
+    };
+    let init = l.init.as_ref()?;
+    if init.diverge.is_some() {
+        return None;
     }
+    let e = &init.expr;
+    Some(parse_quote!(#ident = #e;))
+}
+
+/// Statements with a `;` after every expression statement but a final value, so they can
+/// be followed by more statements (`t = t * 0.5` at the end of a loop body is valid Rust).
+fn with_semicolons(stmts: &[Stmt]) -> Vec<Stmt> {
+    stmts
+        .iter()
+        .map(|s| match s {
+            Stmt::Expr(e, None) => Stmt::Expr(e.clone(), Some(Default::default())),
+            other => other.clone(),
+        })
+        .collect()
 }
 
 /// `loop { A; if c { break v; } B }` as `{ A; while !(c) { B; A } v }`, if the body has
@@ -157,14 +195,23 @@ pub fn loop_to_while(l: &syn::ExprLoop) -> Option<Expr> {
         return None;
     }
     let value = value.map(|v| *v);
-    Some(parse_quote!({
+    // Inside the `while`, `A`'s `let`s assign the names its first copy declared, so the
+    // value after the loop (and the condition) see the last iteration's values.
+    let a_again: Vec<Stmt> = a.iter().map(let_to_assignment).collect::<Option<_>>()?;
+    let (a, b, a_again) = (
+        with_semicolons(a),
+        with_semicolons(b),
+        with_semicolons(&a_again),
+    );
+    syn::parse2(quote::quote!({
         #(#a)*
         while !(#cond) {
             #(#b)*
-            #(#a)*
+            #(#a_again)*
         }
         #value
     }))
+    .ok()
 }
 
 fn contains_break(stmts: &[Stmt]) -> bool {
@@ -220,20 +267,20 @@ pub fn index_loop(f: &syn::ExprForLoop) -> Option<Expr> {
         }
         let (i, v) = (&t.elems[0], &t.elems[1]);
         if by_ref {
-            parse_quote!(let (#i, #v) = (#k, &#data[#k]);)
+            parse_quote!(let (#i, #v) = (#k, &(#data)[#k]);)
         } else {
-            parse_quote!(let (#i, #v) = (#k, #data[#k]);)
+            parse_quote!(let (#i, #v) = (#k, (#data)[#k]);)
         }
     } else {
         let v = &f.pat;
         if by_ref {
-            parse_quote!(let #v = &#data[#k];)
+            parse_quote!(let #v = &(#data)[#k];)
         } else {
-            parse_quote!(let #v = #data[#k];)
+            parse_quote!(let #v = (#data)[#k];)
         }
     };
     let bind = split_tuple_let(bind);
-    Some(parse_quote!(for #k in 0..#data.len() { #(#bind)* #(#body)* }))
+    Some(parse_quote!(for #k in 0..(#data).len() { #(#bind)* #(#body)* }))
 }
 
 /// `let (a, b) = (x, y);` as two `let`s (the lowering binds plain names only).

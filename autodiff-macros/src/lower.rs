@@ -974,7 +974,13 @@ impl Lowerer<'_> {
         {
             return place.clone();
         }
-        if !self.mentions_active(e) {
+        // Constants stay whole, unless they are control flow that assigns locals (such as
+        // an integer loop in a `let`): those are lowered structurally, as new versions.
+        let assigns_locals = matches!(
+            e,
+            Expr::If(_) | Expr::Match(_) | Expr::Loop(_) | Expr::Block(_)
+        ) && !self.assigned_in([e], &[]).is_empty();
+        if !self.mentions_active(e) && !assigns_locals {
             if let Some(err) = unsupported_anywhere(e, true) {
                 self.cx.push(err);
             }
@@ -991,6 +997,8 @@ impl Lowerer<'_> {
                     let x = self.lower_expr(&u.expr, None, None);
                     self.push(hint, ty, span, true, Op::Neg(x))
                 }
+                // `!cond`: a `bool` (or integer bits); no derivative flows through it.
+                syn::UnOp::Not(_) => self.opaque(e, hint, ty),
                 _ => {
                     self.cx.error_spanned(u.op, format!("`{}` has no derivative; it cannot be applied to a differentiated value", u.op.to_token_stream()));
                     self.poison(hint, span)

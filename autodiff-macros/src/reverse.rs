@@ -168,14 +168,22 @@ fn sweep<'a>(
             Stmt::Let(l) => r.let_stmt(l.out, &l.op),
             Stmt::Effect(_) => {}
             Stmt::Branch(b) => {
-                if b.outs.iter().any(|o| body.values[*o].active) {
+                // Only if a cotangent reaches one of its outputs; otherwise the forward pass
+                // records no pullback for it either (`Region::live`).
+                if b.outs
+                    .iter()
+                    .any(|o| body.values[*o].active && r.defined.contains(o))
+                {
                     let inputs = branch_inputs(body, b);
                     r.note_inputs(&inputs);
                     r.stmts.push(AdjStmt::Branch { branch: b, inputs });
                 }
             }
             Stmt::Loop(l) => {
-                if l.states.iter().any(|s| body.values[s.state].active) {
+                if l.states
+                    .iter()
+                    .any(|s| body.values[s.state].active && r.defined.contains(&s.out))
+                {
                     let inputs = loop_inputs(body, l);
                     r.note_inputs(&inputs);
                     r.stmts.push(AdjStmt::Loop { lp: l, inputs });

@@ -24,9 +24,9 @@ fn power_pullback(x: f64) -> (f64, impl ::core::ops::FnOnce(f64) -> (f64,) + use
     for _ in 0..4 {
         let acc_4 = ::autodiff::__private::mul(&acc_3, &x);
         let (acc_3_next,) = (::autodiff::__private::value_of(&acc_4),);
-        tape.push(move |d_result, d_acc_3: &mut _, d_x: &mut _| {
-            let d_result = ::autodiff::__private::like(d_result, &acc_4);
-            let mut d_acc_4 = d_result;
+        tape.push(move |d_result_1, d_acc_3: &mut _, d_x: &mut _| {
+            let d_result_1 = ::autodiff::__private::like(d_result_1, &acc_4);
+            let mut d_acc_4 = d_result_1;
             ::autodiff::__private::accum(
                 &mut (*d_acc_3),
                 ::autodiff::__private::mul_d_lhs(&acc_3, &x, &acc_4, &d_acc_4),
@@ -47,11 +47,11 @@ fn power_pullback(x: f64) -> (f64, impl ::core::ops::FnOnce(f64) -> (f64,) + use
             let mut d_acc_5 = d_value;
             let mut d_acc_3 = d_acc_5;
             while let ::core::option::Option::Some(mut pullback) = tape.pop() {
-                let d_result_1 = ::core::mem::replace(
+                let d_result = ::core::mem::replace(
                     &mut d_acc_3,
                     ::autodiff::__private::zeros_like(&acc_5),
                 );
-                pullback(d_result_1, &mut d_acc_3, &mut d_x);
+                pullback(d_result, &mut d_acc_3, &mut d_x);
             }
             (d_x,)
         },

@@ -29,11 +29,11 @@ fn cumulative_pullback(
         let mut y_1 = ::autodiff::__private::value_of(&y);
         y_1[i] = ::autodiff::__private::value_of(&t_2);
         let (y_next,) = (::autodiff::__private::value_of(&y_1),);
-        tape.push(move |d_result, d_y: &mut _, d_x: &mut _| {
-            let d_result = ::autodiff::__private::like(d_result, &y_1);
+        tape.push(move |d_result_1, d_y: &mut _, d_x: &mut _| {
+            let d_result_1 = ::autodiff::__private::like(d_result_1, &y_1);
             let d_y = ::autodiff::__private::like_mut(d_y, &y);
             let d_x = ::autodiff::__private::like_mut(d_x, &x);
-            let mut d_y_1 = d_result;
+            let mut d_y_1 = d_result_1;
             let mut d_t_2 = ::autodiff::__private::set_index_d_value(&d_y_1, i);
             ::autodiff::__private::accum(
                 &mut (*d_y),
@@ -66,11 +66,11 @@ fn cumulative_pullback(
             ::autodiff::__private::accum(&mut d_y_2[t_3], d_value);
             let mut d_y = d_y_2;
             while let ::core::option::Option::Some(mut pullback) = tape.pop() {
-                let d_result_1 = ::core::mem::replace(
+                let d_result = ::core::mem::replace(
                     &mut d_y,
                     ::autodiff::__private::zeros_like(&y_2),
                 );
-                pullback(d_result_1, &mut d_y, &mut d_x);
+                pullback(d_result, &mut d_y, &mut d_x);
             }
             ::autodiff::__private::accum(&mut d_x, d_y);
             (d_x,)

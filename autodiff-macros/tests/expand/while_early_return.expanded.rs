@@ -47,9 +47,9 @@ fn halve_pullback(
             let t_2 = 0.5;
             let x_2 = ::autodiff::__private::mul(&x_1, &t_2);
             let (x_1_next,) = (::autodiff::__private::value_of(&x_2),);
-            tape.push(move |d_result_2, d_x_1: &mut _| {
-                let d_result_2 = ::autodiff::__private::like(d_result_2, &x_2);
-                let mut d_x_2 = d_result_2;
+            tape.push(move |d_result_5, d_x_1: &mut _| {
+                let d_result_5 = ::autodiff::__private::like(d_result_5, &x_2);
+                let mut d_x_2 = d_result_5;
                 ::autodiff::__private::accum(
                     &mut (*d_x_1),
                     ::autodiff::__private::mul_d_lhs(&x_1, &t_2, &x_2, &d_x_2),
@@ -63,14 +63,14 @@ fn halve_pullback(
             ::autodiff::__private::value_of(&x_3),
             ::autodiff::__private::value_of(&t_3),
             ::autodiff::__private::Either::Right(move |
+                d_result_2,
                 d_result_3,
-                d_result_4,
                 d_x: &mut _|
             {
-                let d_result_3 = ::autodiff::__private::like(d_result_3, &x_3);
-                let d_result_4 = ::autodiff::__private::like(d_result_4, &t_3);
-                let mut d_x_3 = d_result_3;
-                let mut d_t_3 = d_result_4;
+                let d_result_2 = ::autodiff::__private::like(d_result_2, &x_3);
+                let d_result_3 = ::autodiff::__private::like(d_result_3, &t_3);
+                let mut d_x_3 = d_result_2;
+                let mut d_t_3 = d_result_3;
                 ::autodiff::__private::accum(
                     &mut d_x_3,
                     ::autodiff::__private::mul_d_lhs(&x_3, &x_3, &t_3, &d_t_3),
@@ -81,11 +81,11 @@ fn halve_pullback(
                 );
                 let mut d_x_1 = d_x_3;
                 while let ::core::option::Option::Some(mut pullback) = tape.pop() {
-                    let d_result_5 = ::core::mem::replace(
+                    let d_result_4 = ::core::mem::replace(
                         &mut d_x_1,
                         ::autodiff::__private::zeros_like(&x_3),
                     );
-                    pullback(d_result_5, &mut d_x_1);
+                    pullback(d_result_4, &mut d_x_1);
                 }
                 ::autodiff::__private::accum(&mut (*d_x), d_x_1);
             }),
