@@ -1,9 +1,12 @@
-//! Writes `tests/random_programs/programs.rs` (included by `tests/random_programs.rs`): random `#[differentiate]` functions in the supported
-//! language, each checked against central finite differences of the original function.
+//! Writes `tests/random_programs/programs.rs` (included by `tests/random_programs.rs`):
+//! random `#[differentiate]` functions in the supported language, each checked against
+//! central finite differences of the original function.
 //!
 //! ```text
 //! cargo run --example gen_random_programs            # rewrites tests/random_programs/programs.rs
 //! cargo test --test random_programs -- --nocapture   # checks them, prints the tallies
+//! cargo run --example gen_random_programs -- 4242 1200   # another campaign (then regenerate
+//!                                                        # without arguments before committing)
 //! ```
 //!
 //! The generator is deterministic (fixed seed, its own xorshift generator), so the checked-in
@@ -20,10 +23,12 @@
 //! grows past a limit is squashed with `tanh`. Loops update their state contractively and
 //! `while`/`loop` exits have guaranteed trip bounds.
 //!
-//! Constructs with open bugs (see `tests/regression/pending_*.rs`) are generated in their
-//! working form: `loop` always breaks with a value, no `continue`, no `!cond` on
-//! differentiated values, block-like statements inside blocks end with `;`, `return` only
-//! in `if`s of the function body itself.
+//! Constructs with open bugs (see `tests/regression/pending_*.rs`; search for `KNOWN BUG`)
+//! are generated in their working form: `loop` always breaks with a value and reads a
+//! differentiated value, no `continue`, no `!cond` on differentiated values, block-like
+//! statements inside blocks end with `;`, `return` only in `if`s of the function body itself
+//! and no shadowing `let` in the arms of those `if`s, every local of a nested block is
+//! folded into the output, the output always reads `x`, no inline format arguments.
 
 use std::fmt::Write;
 
