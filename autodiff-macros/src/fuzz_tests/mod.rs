@@ -26,8 +26,11 @@
 //! ```
 //!
 //! `AUTODIFF_FUZZ_CASES` is the number of cases of *each* fuzz test (default
-//! [`DEFAULT_CASES`]); the seed is fixed by default so CI runs are reproducible. A failure
-//! is shrunk by proptest and printed with the minimal input.
+//! [`DEFAULT_CASES`] and fractions of it); the seed is fixed by default so CI runs are
+//! reproducible. A failure is shrunk by proptest and printed with the minimal input; each
+//! test prints its number of cases, how many the macro accepted, and the time. A panic
+//! already reported in `tests/regression/pending_*.rs` is counted, not failed
+//! ([`KNOWN_PANICS`]); the generators avoid the reported false rejections (`KNOWN BUG`).
 
 mod program;
 mod tokens;
@@ -40,9 +43,10 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Once;
 use std::time::{Duration, Instant};
 
-/// Cases of the token-mutation fuzz test in a default `cargo test` run (about 15 s in debug);
-/// the program fuzz tests run a fifth of this each (their cases are bigger).
-pub const DEFAULT_CASES: u32 = 20_000;
+/// Cases of the token-mutation fuzz test in a default `cargo test` run; the program fuzz
+/// tests run a fifth and a seventh of this (their cases are bigger). All three together:
+/// about 35 s in debug on 2 cores (40 000 + 8 000 + 5 714 cases).
+pub const DEFAULT_CASES: u32 = 40_000;
 
 /// An expansion slower than this counts as a hang (debug build; typical cases take < 5 ms).
 pub const TIME_LIMIT: Duration = Duration::from_secs(3);
