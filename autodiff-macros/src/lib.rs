@@ -20,6 +20,8 @@ mod rules;
 mod signature;
 
 #[cfg(test)]
+mod fuzz_tests;
+#[cfg(test)]
 mod tests;
 
 use proc_macro::TokenStream;
