@@ -663,7 +663,15 @@ impl Gen<'_> {
             let d = self.adj_ident(v);
             quote!(#d)
         } else {
-            let r = self.body.ref_tokens(&Place::Value(v));
+            // A copied parameter is shaped from its copy, so the closure does not capture
+            // the caller's reference.
+            let shape = self.body.block.stmts.iter().find_map(|s| match s {
+                Stmt::Let(l) if matches!(&l.op, Op::Copy(Place::Value(p)) if *p == v) => {
+                    Some(l.out)
+                }
+                _ => None,
+            });
+            let r = self.body.ref_tokens(&Place::Value(shape.unwrap_or(v)));
             quote!(::autodiff::__private::zeros_like(#r))
         }
     }
