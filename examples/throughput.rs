@@ -81,7 +81,10 @@ fn main() {
             "mnist-hand" => Box::new(move || m.step_hand()),
             _ => panic!("--profile digits-generated|digits-hand|mnist-generated|mnist-hand"),
         };
-        println!("{what}: {:.0} steps/s", rate(Duration::from_secs(5), &mut step));
+        println!(
+            "{what}: {:.0} steps/s",
+            rate(Duration::from_secs(5), &mut step)
+        );
         return;
     }
     let (rounds, time) = if quick {

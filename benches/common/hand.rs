@@ -145,7 +145,17 @@ fn dense_fwd<const I: usize, const O: usize, const B: usize>(
     for mut col in y.column_iter_mut() {
         col.copy_from(&l.bias);
     }
-    gemm(O, I, B, l.weight.as_slice(), false, x, false, 1.0, y.as_mut_slice());
+    gemm(
+        O,
+        I,
+        B,
+        l.weight.as_slice(),
+        false,
+        x,
+        false,
+        1.0,
+        y.as_mut_slice(),
+    );
 }
 
 /// `g.weight = d xᵀ`, `g.bias = d 1`.
@@ -155,7 +165,17 @@ fn dense_grad<const I: usize, const O: usize, const B: usize>(
     x: &[f32],
     g: &mut Dense<f32, I, O>,
 ) {
-    gemm(O, B, I, d.as_slice(), false, x, true, 0.0, g.weight.as_mut_slice());
+    gemm(
+        O,
+        B,
+        I,
+        d.as_slice(),
+        false,
+        x,
+        true,
+        0.0,
+        g.weight.as_mut_slice(),
+    );
     row_sums(d.as_slice(), O, g.bias.as_mut_slice());
 }
 
@@ -192,10 +212,30 @@ pub fn mlp3_grad<
     }
 
     dense_grad(&ws.d3, ws.h2.as_slice(), g3.as_dense_mut());
-    gemm(H2, O, B, l3.weight.as_slice(), true, ws.d3.as_slice(), false, 0.0, ws.d2.as_mut_slice());
+    gemm(
+        H2,
+        O,
+        B,
+        l3.weight.as_slice(),
+        true,
+        ws.d3.as_slice(),
+        false,
+        0.0,
+        ws.d2.as_mut_slice(),
+    );
     relu_mask(ws.d2.as_mut_slice(), ws.h2.as_slice());
     dense_grad(&ws.d2, ws.h1.as_slice(), g2.as_dense_mut());
-    gemm(H1, H2, B, l2.weight.as_slice(), true, ws.d2.as_slice(), false, 0.0, ws.d1.as_mut_slice());
+    gemm(
+        H1,
+        H2,
+        B,
+        l2.weight.as_slice(),
+        true,
+        ws.d2.as_slice(),
+        false,
+        0.0,
+        ws.d1.as_mut_slice(),
+    );
     relu_mask(ws.d1.as_mut_slice(), ws.h1.as_slice());
     dense_grad(&ws.d1, x.as_slice(), g1.as_dense_mut());
     loss * scale

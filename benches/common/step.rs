@@ -2,7 +2,9 @@
 //! hand-written one, on seeded synthetic batches.
 
 use super::hand::{self, Workspace};
-use super::nets::{DIGITS_BATCH, Digits, MNIST_BATCH, Mnist, digits_batch_loss_grad, mnist_loss_grad};
+use super::nets::{
+    DIGITS_BATCH, Digits, MNIST_BATCH, Mnist, digits_batch_loss_grad, mnist_loss_grad,
+};
 use super::{boxed_zeros, fill_batch, rng};
 use autodiff::optim::{Adam, AdamConfig, Optimizer};
 use nalgebra::SMatrix;
