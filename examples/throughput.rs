@@ -79,6 +79,8 @@ fn main() {
             "digits-hand" => Box::new(move || d.step_hand()),
             "mnist-generated" => Box::new(move || m.step_generated()),
             "mnist-hand" => Box::new(move || m.step_hand()),
+            "mnist-proposed" => Box::new(move || m.step_proposed()),
+            "digits-proposed" => Box::new(move || d.step_proposed()),
             _ => panic!("--profile digits-generated|digits-hand|mnist-generated|mnist-hand"),
         };
         println!(
@@ -103,6 +105,7 @@ fn main() {
     println!("(last column: time per sample relative to the hand-written step; 1.000 = parity)");
 
     let mut g = DigitsTrainer::new(1);
+    let mut p = DigitsTrainer::new(1);
     let mut h = DigitsTrainer::new(1);
     compare(
         &format!("digits 64-128-64-10 b{DIGITS_BATCH}"),
@@ -111,11 +114,13 @@ fn main() {
         time,
         &mut [
             ("generated", &mut || g.step_generated()),
+            ("proposed", &mut || p.step_proposed()),
             ("hand", &mut || h.step_hand()),
         ],
     );
 
     let mut g = MnistTrainer::new(1);
+    let mut p = MnistTrainer::new(1);
     let mut h = MnistTrainer::new(1);
     compare(
         &format!("mnist 784-128-64-10 b{MNIST_BATCH}"),
@@ -124,6 +129,7 @@ fn main() {
         time,
         &mut [
             ("generated", &mut || g.step_generated()),
+            ("proposed", &mut || p.step_proposed()),
             ("hand", &mut || h.step_hand()),
         ],
     );

@@ -6,6 +6,7 @@
 //! of it.
 #![allow(dead_code)]
 
+pub mod expanded;
 pub mod hand;
 pub mod nets;
 pub mod scalar;
