@@ -1,5 +1,6 @@
 //! Training throughput: one full step (forward, backward, Adam) per iteration, reported by
-//! criterion as samples per second (`thrpt`), generated gradient vs hand-written.
+//! criterion as samples per second (`thrpt`), generated gradient vs the expansion
+//! with the codegen changes proposed in BENCHMARKS.md vs hand-written.
 //!
 //! `cargo bench --bench training`; `-- --test` runs each once (CI). For a quick table of
 //! samples/s in one run: `cargo run --release --example throughput`.
@@ -19,6 +20,8 @@ fn digits(c: &mut Criterion) {
     let mut t = DigitsTrainer::new(1);
     g.bench_function("generated", |b| b.iter(|| black_box(t.step_generated())));
     let mut t = DigitsTrainer::new(1);
+    g.bench_function("proposed", |b| b.iter(|| black_box(t.step_proposed())));
+    let mut t = DigitsTrainer::new(1);
     g.bench_function("hand", |b| b.iter(|| black_box(t.step_hand())));
     g.finish();
 }
@@ -28,6 +31,8 @@ fn mnist(c: &mut Criterion) {
     g.throughput(Throughput::Elements(MNIST_BATCH as u64));
     let mut t = MnistTrainer::new(1);
     g.bench_function("generated", |b| b.iter(|| black_box(t.step_generated())));
+    let mut t = MnistTrainer::new(1);
+    g.bench_function("proposed", |b| b.iter(|| black_box(t.step_proposed())));
     let mut t = MnistTrainer::new(1);
     g.bench_function("hand", |b| b.iter(|| black_box(t.step_hand())));
     g.finish();
