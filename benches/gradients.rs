@@ -55,6 +55,29 @@ fn digits_sample(c: &mut Criterion) {
             black_box(&r);
         })
     });
+    g.bench_function("proposed", |b| {
+        b.iter(|| {
+            let r = common::expanded::digits_sample_proposed(
+                black_box(&net),
+                black_box(&x),
+                black_box(label),
+            );
+            black_box(&r);
+        })
+    });
+    let mut acc = net.clone();
+    let v2 = common::expanded::digits_sample_grad_into(&net, &x, label, &mut acc);
+    assert!((v0 - v2).abs() < 1e-5 && (g0.l1.weight - acc.l1.weight).norm() < 1e-4);
+    g.bench_function("accumulating", |b| {
+        b.iter(|| {
+            common::expanded::digits_sample_grad_into(
+                black_box(&net),
+                black_box(&x),
+                label,
+                &mut acc,
+            )
+        })
+    });
     g.bench_function("hand", |b| {
         b.iter(|| hand::digits_grad(black_box(&net), black_box(&x), label, &mut grad))
     });
@@ -97,6 +120,12 @@ fn mnist_batch(c: &mut Criterion) {
                 common::expanded::mnist_proposed(black_box(net), black_box(x), black_box(labels));
             black_box(&r);
         })
+    });
+    let mut acc = net.clone();
+    let v2 = common::expanded::mnist_grad_into(net, x, labels, &mut acc);
+    assert!((v0 - v2).abs() < 1e-4 && (g0.l1.weight - acc.l1.weight).norm() < 1e-3);
+    g.bench_function("accumulating", |b| {
+        b.iter(|| common::expanded::mnist_grad_into(black_box(net), black_box(x), labels, &mut acc))
     });
     g.bench_function("hand", |b| {
         b.iter(|| hand::mnist_grad(black_box(net), black_box(x), labels, &mut ws, &mut grad))

@@ -22,6 +22,10 @@ fn digits(c: &mut Criterion) {
     let mut t = DigitsTrainer::new(1);
     g.bench_function("proposed", |b| b.iter(|| black_box(t.step_proposed())));
     let mut t = DigitsTrainer::new(1);
+    g.bench_function("accumulating", |b| {
+        b.iter(|| black_box(t.step_accumulating()))
+    });
+    let mut t = DigitsTrainer::new(1);
     g.bench_function("hand", |b| b.iter(|| black_box(t.step_hand())));
     g.finish();
 }
@@ -33,6 +37,10 @@ fn mnist(c: &mut Criterion) {
     g.bench_function("generated", |b| b.iter(|| black_box(t.step_generated())));
     let mut t = MnistTrainer::new(1);
     g.bench_function("proposed", |b| b.iter(|| black_box(t.step_proposed())));
+    let mut t = MnistTrainer::new(1);
+    g.bench_function("accumulating", |b| {
+        b.iter(|| black_box(t.step_accumulating()))
+    });
     let mut t = MnistTrainer::new(1);
     g.bench_function("hand", |b| b.iter(|| black_box(t.step_hand())));
     g.finish();

@@ -81,6 +81,8 @@ fn main() {
             "mnist-hand" => Box::new(move || m.step_hand()),
             "mnist-proposed" => Box::new(move || m.step_proposed()),
             "digits-proposed" => Box::new(move || d.step_proposed()),
+            "digits-accum" => Box::new(move || d.step_accumulating()),
+            "mnist-accum" => Box::new(move || m.step_accumulating()),
             _ => panic!("--profile digits-generated|digits-hand|mnist-generated|mnist-hand"),
         };
         println!(
@@ -106,6 +108,7 @@ fn main() {
 
     let mut g = DigitsTrainer::new(1);
     let mut p = DigitsTrainer::new(1);
+    let mut a = DigitsTrainer::new(1);
     let mut h = DigitsTrainer::new(1);
     compare(
         &format!("digits 64-128-64-10 b{DIGITS_BATCH}"),
@@ -115,12 +118,14 @@ fn main() {
         &mut [
             ("generated", &mut || g.step_generated()),
             ("proposed", &mut || p.step_proposed()),
+            ("accum", &mut || a.step_accumulating()),
             ("hand", &mut || h.step_hand()),
         ],
     );
 
     let mut g = MnistTrainer::new(1);
     let mut p = MnistTrainer::new(1);
+    let mut a = MnistTrainer::new(1);
     let mut h = MnistTrainer::new(1);
     compare(
         &format!("mnist 784-128-64-10 b{MNIST_BATCH}"),
@@ -130,6 +135,7 @@ fn main() {
         &mut [
             ("generated", &mut || g.step_generated()),
             ("proposed", &mut || p.step_proposed()),
+            ("accum", &mut || a.step_accumulating()),
             ("hand", &mut || h.step_hand()),
         ],
     );

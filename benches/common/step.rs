@@ -70,6 +70,20 @@ impl DigitsTrainer {
         loss
     }
 
+    /// One step with accumulating pullbacks into a reused gradient (proposal 3).
+    #[inline(never)]
+    pub fn step_accumulating(&mut self) -> f32 {
+        let b = self.batch();
+        let loss = expanded::digits_batch_grad_into(
+            &self.net,
+            &self.xs[b],
+            &self.labels[b],
+            &mut self.grad,
+        );
+        self.opt.step(&mut self.net, &self.grad);
+        loss
+    }
+
     /// One step with the hand-written gradient; returns the loss.
     #[inline(never)]
     pub fn step_hand(&mut self) -> f32 {
@@ -145,6 +159,16 @@ impl MnistTrainer {
         let b = self.batch();
         let (loss, grad) = expanded::mnist_proposed(&self.net, &self.xs[b], &self.labels[b]);
         self.opt.step(&mut self.net, &grad);
+        loss
+    }
+
+    /// One step with accumulating pullbacks into a reused gradient (proposal 3).
+    #[inline(never)]
+    pub fn step_accumulating(&mut self) -> f32 {
+        let b = self.batch();
+        let loss =
+            expanded::mnist_grad_into(&self.net, &self.xs[b], &self.labels[b], &mut self.grad);
+        self.opt.step(&mut self.net, &self.grad);
         loss
     }
 
