@@ -13,6 +13,7 @@ pub mod checkpoint;
 pub mod data;
 pub mod gradcheck;
 pub mod init;
+mod kernel;
 pub mod metrics;
 pub mod nn;
 pub mod optim;

@@ -23,6 +23,18 @@ pub trait Params {
     where
         Self: Sized;
 
+    /// [`Params::zeros_like`] on the heap: what `Box<Self>`'s `zeros_like` returns.
+    ///
+    /// The default builds the value and moves it into a new box; large types (matrices,
+    /// [`crate::nn::Dense`]) override it to write the zeros straight into the allocation,
+    /// so a 400 KB layer never passes through the stack.
+    fn boxed_zeros_like(&self) -> Box<Self>
+    where
+        Self: Sized,
+    {
+        Box::new(self.zeros_like())
+    }
+
     /// `self += other`, entrywise.
     fn add_assign(&mut self, other: &Self);
 
@@ -85,6 +97,22 @@ pub fn with_segment<R>(name: &mut String, segment: &str, f: impl FnOnce(&mut Str
     r
 }
 
+/// A zero `R x C` matrix written straight into a new heap allocation.
+pub(crate) fn boxed_zero_matrix<T: Real, const R: usize, const C: usize>() -> Box<SMatrix<T, R, C>>
+{
+    let mut b = Box::<SMatrix<T, R, C>>::new_uninit();
+    // SAFETY: `SMatrix<T, R, C>` is `#[repr(C)]` around its `ArrayStorage`, a
+    // `#[repr(transparent)]` `[[T; R]; C]`: `R * C` contiguous, aligned `T`s at the start of
+    // the allocation. All of them are written before `assume_init`.
+    unsafe {
+        let p = b.as_mut_ptr().cast::<T>();
+        for k in 0..R * C {
+            p.add(k).write(T::zero());
+        }
+        b.assume_init()
+    }
+}
+
 macro_rules! impl_scalar_params {
     ($($t:ty),*) => {$(
         impl Params for $t {
@@ -114,6 +142,9 @@ impl<T: Real, const R: usize, const C: usize> Params for SMatrix<T, R, C> {
     type Scalar = T;
     fn zeros_like(&self) -> Self {
         Self::zeros()
+    }
+    fn boxed_zeros_like(&self) -> Box<Self> {
+        boxed_zero_matrix()
     }
     fn add_assign(&mut self, other: &Self) {
         *self += other;
@@ -181,7 +212,7 @@ impl<P: Params, const N: usize> Params for [P; N] {
 impl<P: Params> Params for Box<P> {
     type Scalar = P::Scalar;
     fn zeros_like(&self) -> Self {
-        Box::new((**self).zeros_like())
+        (**self).boxed_zeros_like()
     }
     fn add_assign(&mut self, other: &Self) {
         (**self).add_assign(other)
@@ -228,5 +259,13 @@ mod tests {
         assert_eq!(v.tensor_shapes(), vec![(String::new(), vec![4])]);
         assert_eq!(v.norm_squared(), 36.0);
         assert_eq!(v.zeros_like(), SVector::<f32, 4>::zeros());
+    }
+
+    #[test]
+    fn boxed_zeros_are_built_on_the_heap() {
+        let b = Box::new(SMatrix::<f32, 3, 2>::repeat(1.0));
+        assert_eq!(*b.zeros_like(), SMatrix::<f32, 3, 2>::zeros());
+        let bb = Box::new([SVector::<f64, 2>::repeat(2.0); 3]);
+        assert_eq!(*bb.zeros_like(), [SVector::<f64, 2>::zeros(); 3]);
     }
 }

@@ -30,9 +30,14 @@ pub trait Real:
     /// The dtype name used in checkpoints (`"F32"` or `"F64"`).
     const DTYPE: &'static str;
 
-    /// `C = alpha A B + beta C` with a blocked GEMM kernel (`matrixmultiply`), for `A` of
-    /// shape `m x k` and `B` of shape `k x n`, each given by a slice and its row and column
-    /// strides. Panics if a slice is too short for its shape and strides.
+    /// `C = alpha A B + beta C` with a blocked GEMM kernel, for `A` of shape `m x k` and `B`
+    /// of shape `k x n`, each given by a slice and its row and column strides. Panics if a
+    /// slice is too short for its shape and strides. `C` is not read when `beta == 0`.
+    ///
+    /// `f32` on x86-64 with AVX2 and FMA (detected at run time) uses this crate's own
+    /// kernel, which allocates nothing (and with the `parallel` feature splits large
+    /// products across threads); everything else uses `matrixmultiply`, which allocates a
+    /// packing buffer per call.
     #[allow(clippy::too_many_arguments)]
     fn gemm(
         m: usize,
@@ -55,7 +60,7 @@ fn extent(rows: usize, cols: usize, rs: isize, cs: isize) -> usize {
 }
 
 macro_rules! gemm_impl {
-    ($f:path) => {
+    ($f:path, $fast:expr) => {
         fn gemm(
             m: usize,
             k: usize,
@@ -70,6 +75,19 @@ macro_rules! gemm_impl {
             assert!(b.0.len() >= extent(k, n, b.1, b.2), "gemm: B is too short");
             assert!(c.0.len() >= extent(m, n, c.1, c.2), "gemm: C is too short");
             assert!(a.1 >= 0 && a.2 >= 0 && b.1 >= 0 && b.2 >= 0 && c.1 >= 0 && c.2 >= 0);
+            let fast: fn(
+                usize,
+                usize,
+                usize,
+                Self,
+                (&[Self], isize, isize),
+                (&[Self], isize, isize),
+                Self,
+                (&mut [Self], isize, isize),
+            ) -> bool = $fast;
+            if fast(m, k, n, alpha, a, b, beta, (&mut *c.0, c.1, c.2)) {
+                return;
+            }
             // SAFETY: the asserts above keep every access of the kernel inside the slices
             // (non-negative strides, extents checked), and `c` is borrowed mutably, so it
             // does not alias `a` or `b`.
@@ -103,7 +121,7 @@ impl Real for f32 {
         self as f64
     }
     const DTYPE: &'static str = "F32";
-    gemm_impl!(matrixmultiply::sgemm);
+    gemm_impl!(matrixmultiply::sgemm, crate::kernel::sgemm);
 }
 
 impl Real for f64 {
@@ -114,5 +132,5 @@ impl Real for f64 {
         self
     }
     const DTYPE: &'static str = "F64";
-    gemm_impl!(matrixmultiply::dgemm);
+    gemm_impl!(matrixmultiply::dgemm, |_, _, _, _, _, _, _, _| false);
 }

@@ -124,6 +124,9 @@ impl<T: Real, const I: usize, const O: usize> Params for Dense<T, I, O> {
     fn zeros_like(&self) -> Self {
         Self::zeros()
     }
+    fn boxed_zeros_like(&self) -> Box<Self> {
+        Self::boxed_zeros()
+    }
     fn add_assign(&mut self, other: &Self) {
         Params::add_assign(&mut self.weight, &other.weight);
         Params::add_assign(&mut self.bias, &other.bias);
