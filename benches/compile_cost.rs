@@ -7,6 +7,9 @@
 //!
 //! `cargo bench --bench compile_cost`; `-- --test` runs each once (CI).
 
+// Generated straight-line code: the last `let` is returned as written.
+#![allow(clippy::let_and_return)]
+
 use autodiff::differentiate;
 use criterion::{Criterion, criterion_group, criterion_main};
 use std::hint::black_box;

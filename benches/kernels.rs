@@ -30,7 +30,7 @@ fn product<const M: usize, const K: usize, const N: usize>(c: &mut Criterion, na
         t
     };
     let mut out = boxed_zeros::<M, N>();
-    let reference = &*a * &*b;
+    let reference = *a * *b;
     g.bench_function("nalgebra_mul", |bch| {
         bch.iter(|| black_box(black_box(&*a) * black_box(&*b)))
     });
@@ -71,7 +71,7 @@ fn product<const M: usize, const K: usize, const N: usize>(c: &mut Criterion, na
             )
         })
     });
-    assert!((&*out - reference).norm() <= 1e-3 * reference.norm());
+    assert!((*out - reference).norm() <= 1e-3 * reference.norm());
     g.finish();
 }
 

@@ -296,6 +296,7 @@ mod avx2 {
 mod tests {
     use super::*;
 
+    #[allow(clippy::too_many_arguments)]
     fn naive(
         m: usize,
         k: usize,

@@ -114,19 +114,24 @@ fn primitives_and_pullbacks_do_not_allocate() {
 }
 
 #[test]
-fn gemm_sized_batches_allocate_one_packing_buffer_per_product() {
+/// The f32 kernel for AVX2/FMA machines allocates nothing; the portable fallback
+/// (matrixmultiply) allocates at most one packing buffer per product.
+fn gemm_sized_batches_allocate_at_most_one_packing_buffer_per_product() {
     let layer = Dense::<f32, 64, 32>::he_normal(0);
     let xb = SMatrix::<f32, 64, 16>::from_fn(|i, j| (i + j) as f32 * 0.05 - 0.5);
     const { assert!(64 * 32 * 16 >= autodiff_runtime::rules::matrix::GEMM_THRESHOLD) };
     let n = allocations(|| {
         black_box(dense_batch(&layer, &xb));
     });
-    assert_eq!(n, 1);
+    assert!(n <= 1, "{n} allocations");
     let n = allocations(|| {
         let (y, p) = dense_batch_pullback(&layer, &xb);
         black_box(p(y));
     });
-    assert_eq!(n, 3, "forward W X, backward D Xᵀ and Wᵀ D");
+    assert!(
+        n <= 3,
+        "{n} allocations for forward W X, backward D Xᵀ and Wᵀ D"
+    );
 }
 
 /// `l2_penalty` on a struct reads it through `Params::visit`, which builds tensor names in a
