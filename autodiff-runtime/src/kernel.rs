@@ -51,7 +51,11 @@ pub(crate) fn sgemm(
         {
             // Size first: asking rayon for its thread count starts (allocates) its pool.
             let large = m * k * n >= PARALLEL_THRESHOLD && n >= 2 * NR;
-            let threads = if large { rayon::current_num_threads() } else { 1 };
+            let threads = if large {
+                rayon::current_num_threads()
+            } else {
+                1
+            };
             if threads > 1 {
                 // Split the columns of C into one contiguous run per thread (a multiple of
                 // NR columns each), so no two threads write the same column.
