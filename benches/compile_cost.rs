@@ -15,6 +15,7 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use std::hint::black_box;
 
 #[differentiate]
+#[allow(clippy::let_and_return)]
 fn long200(x: f64, y: f64, z: f64) -> f64 {
     let v0 = x * y + z;
     let v1 = x - y * z;

@@ -16,6 +16,8 @@ use common::boxed_zeros;
 
 /// `C (M x N) = A (M x K) B (K x N)` with every kernel; `A` also stored transposed for
 /// `tr_mul`.
+// `&*a * &*b`: the operands are boxed and too large to copy to the stack.
+#[allow(clippy::op_ref)]
 fn product<const M: usize, const K: usize, const N: usize>(c: &mut Criterion, name: &str) {
     let mut g = c.benchmark_group(name);
     g.throughput(Throughput::Elements((M * K * N) as u64));

@@ -49,8 +49,14 @@ pub(crate) fn sgemm(
         let ldc = (c.2 as usize).max(m);
         #[cfg(feature = "parallel")]
         {
-            let threads = rayon::current_num_threads();
-            if threads > 1 && m * k * n >= PARALLEL_THRESHOLD && n >= 2 * NR {
+            // Size first: asking rayon for its thread count starts (allocates) its pool.
+            let large = m * k * n >= PARALLEL_THRESHOLD && n >= 2 * NR;
+            let threads = if large {
+                rayon::current_num_threads()
+            } else {
+                1
+            };
+            if threads > 1 {
                 // Split the columns of C into one contiguous run per thread (a multiple of
                 // NR columns each), so no two threads write the same column.
                 let per = n.div_ceil(threads).div_ceil(NR) * NR;

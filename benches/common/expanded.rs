@@ -4,7 +4,7 @@
 //!
 //! 1. cotangents of call arguments read through a forcing function, so a rule can return an
 //!    input cotangent as a deferred computation that never runs when the argument is
-//!    inactive (here: `Wᵀ D` for the network's input, a third of the layer-1 backward GEMM
+//!    inactive (here: `Wᵀ D` for the network's input, half of the layer-1 backward GEMM
 //!    work) — `*_proposed`;
 //! 2. contributions accumulated by reference (`accum_ref(&mut d, &c)`), not moved into
 //!    `accum` by value — `*_proposed`;

@@ -1,10 +1,10 @@
 //! Batched layers: a batch is an `SMatrix<T, N, B>` holding one sample per column.
 //!
-//! Products of at least [`GEMM_THRESHOLD`] multiply-adds go through [`Real::gemm`], the
-//! blocked `matrixmultiply` kernel (cache blocking, SIMD micro-kernels), on the fixed-size
-//! storage directly; transposes are expressed as strides, never materialized. Smaller
-//! products use plain loops. `matrixmultiply` allocates its packing buffer on every call;
-//! the loops allocate nothing.
+//! Products of at least [`GEMM_THRESHOLD`] multiply-adds go through [`Real::gemm`], a blocked
+//! GEMM kernel (cache blocking, SIMD micro-kernels), on the fixed-size storage directly;
+//! transposes are expressed as strides, never materialized. Smaller products use plain loops.
+//! In `f32` on x86-64 with AVX2 and FMA the kernel is this crate's own and allocates nothing;
+//! elsewhere it is `matrixmultiply`, which allocates a packing buffer on every call.
 
 use super::dense::AsDense;
 use crate::Real;
@@ -43,7 +43,7 @@ impl<'a, T> Operand<'a, T> {
 /// `c = alpha a b + beta c` for `a: M × K`, `b: K × N`. `c` is never read when `beta == 0`.
 ///
 /// Products of at least [`GEMM_THRESHOLD`] multiply-adds with more than one output column go
-/// through [`Real::gemm`] (the blocked `matrixmultiply` kernel, the same rule as
+/// through [`Real::gemm`] (the blocked GEMM kernel, the same rule as
 /// [`crate::rules::matrix::matmul`]); smaller ones through [`gemm_small`].
 #[inline]
 pub(crate) fn gemm<T: Real, const M: usize, const K: usize, const N: usize>(
