@@ -9,6 +9,8 @@ use std::collections::HashSet;
 
 pub struct NameGen {
     used: HashSet<String>,
+    /// The next suffix to try for each base, so naming stays linear in the function's size.
+    next: std::collections::HashMap<String, usize>,
 }
 
 impl NameGen {
@@ -16,6 +18,7 @@ impl NameGen {
     pub fn new<'a>(reserved: impl IntoIterator<Item = &'a Ident>) -> Self {
         NameGen {
             used: reserved.into_iter().map(|i| i.to_string()).collect(),
+            next: std::collections::HashMap::new(),
         }
     }
 
@@ -24,11 +27,12 @@ impl NameGen {
         let base = base.replace("r#", "");
         let base = base.as_str();
         let mut name = base.to_string();
-        let mut k = 1;
+        let mut k = self.next.get(base).copied().unwrap_or(1);
         while self.used.contains(&name) || is_keyword(&name) {
             name = format!("{base}_{k}");
             k += 1;
         }
+        self.next.insert(base.to_string(), k);
         self.used.insert(name.clone());
         Ident::new(&name, Span::mixed_site().located_at(span))
     }
